@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+// Side-by-side benchmark: each framework runs in its own process on 127.0.0.1; autocannon
+// loads it from this process. Besides req/s and p99 latency it reports the server's CPU time
+// per request (the fairer figure on 2 cores, where the load generator competes for CPU) and
+// its peak RSS. Writes bench/RESULTS.generated.md.
+//
+// Environment: BENCH_DURATION (s per run, default 3), BENCH_ROUNDS (default 3),
+// BENCH_CONNECTIONS (default 50),
+// BENCH_ONLY=poor,node-http, BENCH_SCENARIOS=hello,json, BENCH_QUICK=1 (1 s smoke run),
+// BENCH_NO_WRITE=1 (do not write RESULTS.md).
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const quick = process.env.BENCH_QUICK === '1';
+const duration = Number(process.env.BENCH_DURATION ?? (quick ? 1 : 3));
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const warmup = quick ? 0.5 : 1;
+
+const FRAMEWORKS = ['node-http', 'poor', 'fastify', 'express'];
+const SCENARIOS = [
+  { name: 'hello', path: '/hello', status: 200, body: 'Hello world' },
+  { name: 'json', path: '/json', status: 200, body: '{"hello":"world","n":[1,2,3]}' },
+  { name: 'param', path: '/r77/items/42', status: 200, body: '{"id":42}' },
+  { name: '404', path: '/nope/does-not-exist', status: 404 },
+];
+
+const only = process.env.BENCH_ONLY?.split(',');
+const onlyScenarios = process.env.BENCH_SCENARIOS?.split(',');
+const frameworks = FRAMEWORKS.filter((name) => !only || only.includes(name));
+const scenarios = SCENARIOS.filter((scenario) => !onlyScenarios || onlyScenarios.includes(scenario.name));
+
+function ask(child, message, type) {
+  const reply = new Promise((resolve) => {
+    const listener = (data) => {
+      if (data.type === type) {
+        child.off('message', listener);
+        resolve(data);
+      }
+    };
+    child.on('message', listener);
+  });
+  child.send(message);
+  return reply;
+}
+
+async function start(name) {
+  const child = fork(join(here, 'servers', `${name}.js`), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = new Promise((resolve, reject) => {
+    child.once('message', (message) =>
+      message.type === 'ready' ? resolve(message.port) : reject(new Error(String(message))),
+    );
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+  });
+  return { child, port: await ready };
+}
+
+function load(port, path, seconds) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url: `http://127.0.0.1:${port}${path}`, connections, duration: seconds, pipelining: 1 },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+async function check(port, scenario, name) {
+  const reply = await fetch(`http://127.0.0.1:${port}${scenario.path}`);
+  const text = await reply.text();
+  if (reply.status !== scenario.status || (scenario.body !== undefined && text !== scenario.body)) {
+    throw new Error(`${name} answers ${scenario.path} wrongly: ${reply.status} ${text.slice(0, 80)}`);
+  }
+}
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3));
+const samples = new Map();
+
+async function measure(name, child, port, scenario) {
+  await check(port, scenario, name);
+  await load(port, scenario.path, warmup);
+  await ask(child, 'reset-peak', 'reset');
+  const before = await ask(child, 'stats', 'stats');
+  const result = await load(port, scenario.path, duration);
+  const after = await ask(child, 'stats', 'stats');
+  const total = result.requests.total;
+  const expected = scenario.status === 200 ? result['2xx'] : result.non2xx;
+  if (result.errors || result.timeouts || expected !== total) {
+    throw new Error(
+      `${name}/${scenario.name}: ${result.errors} errors, ${result.timeouts} timeouts, ${expected}/${total} expected statuses`,
+    );
+  }
+  const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
+  return { rps: total / duration, p99: result.latency.p99, cpuPerRequest: cpu / total, peakRss: after.peak / 2 ** 20 };
+}
+
+// All servers stay up for the whole run (an idle server costs nothing). For each scenario,
+// the frameworks take turns, round after round, in a rotating order: runs that are compared
+// happen seconds apart, so slow drifts of a shared machine hit them all alike. The table
+// reports medians.
+const servers = new Map();
+for (const name of frameworks) {
+  try {
+    servers.set(name, await start(name));
+  } catch (error) {
+    console.log(`skipped ${name}: ${error.message} (is @poor/core built? npm run build)`);
+  }
+}
+try {
+  for (const scenario of scenarios) {
+    for (let round = 0; round < rounds; round += 1) {
+      const names = [...servers.keys()];
+      const order = names.map((_, index) => names[(index + round) % names.length]);
+      for (const name of order) {
+        const { child, port } = servers.get(name);
+        const sample = await measure(name, child, port, scenario);
+        const key = `${scenario.name}/${name}`;
+        samples.set(key, [...(samples.get(key) ?? []), sample]);
+        console.log(
+          `round ${round + 1} ${scenario.name.padEnd(6)} ${name.padEnd(10)} ${sample.rps.toFixed(0).padStart(7)} req/s  ` +
+            `p99 ${String(sample.p99).padStart(3)} ms  ${sample.cpuPerRequest.toFixed(1).padStart(6)} µs CPU/req  ${sample.peakRss.toFixed(1)} MB`,
+        );
+      }
+    }
+  }
+} finally {
+  for (const { child } of servers.values()) {
+    child.send('exit');
+    await once(child, 'exit');
+  }
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const results = [];
+for (const scenario of scenarios) {
+  for (const name of frameworks) {
+    const list = samples.get(`${scenario.name}/${name}`);
+    if (!list) continue;
+    results.push({
+      scenario: scenario.name,
+      framework: name,
+      rps: median(list.map((item) => item.rps)),
+      p99: median(list.map((item) => item.p99)),
+      cpuPerRequest: median(list.map((item) => item.cpuPerRequest)),
+      peakRss: Math.max(...list.map((item) => item.peakRss)),
+    });
+  }
+}
+
+function table() {
+  const lines = [
+    '| scenario | framework | req/s | vs node:http | p99 (ms) | server CPU µs/req | vs node:http | peak RSS (MB) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const result of results) {
+    const base = results.find((item) => item.scenario === result.scenario && item.framework === 'node-http');
+    const rps = base ? `${((result.rps / base.rps) * 100).toFixed(0)} %` : '–';
+    const cpu = base ? `${(result.cpuPerRequest / base.cpuPerRequest).toFixed(2)}×` : '–';
+    lines.push(
+      `| ${result.scenario} | ${result.framework} | ${result.rps.toFixed(0)} | ${rps} | ${result.p99} | ${result.cpuPerRequest.toFixed(1)} | ${cpu} | ${result.peakRss.toFixed(1)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+const output = table();
+console.log(`\n${output}`);
+if (process.env.BENCH_NO_WRITE !== '1' && results.length > 0) {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const header = [
+    '# Benchmark results',
+    '',
+    `- Date: ${new Date().toISOString()}`,
+    `- Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`,
+    `- Node.js ${process.version}; autocannon, ${connections} connections, ${duration} s per run after ${warmup} s warm-up, ${rounds} rounds (medians; peak RSS is the maximum)`,
+    '- Each server runs alone in its own process; the load generator runs in another.',
+    '',
+    output,
+    '',
+  ].join('\n');
+  writeFileSync(join(here, 'RESULTS.generated.md'), header);
+  console.log('\nwrote bench/RESULTS.generated.md');
+}

@@ -1,0 +1,24 @@
+// Shared by every benchmark server: reports its port, CPU time and peak RSS over IPC.
+export const ROUTES = 120;
+
+/** Starts reporting for a listening node:http server. */
+export function report(server) {
+  let peak = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 100);
+  sampler.unref();
+  process.on('message', (message) => {
+    if (message === 'stats') {
+      peak = Math.max(peak, process.memoryUsage.rss());
+      process.send({ type: 'stats', cpu: process.cpuUsage(), rss: process.memoryUsage.rss(), peak });
+    } else if (message === 'reset-peak') {
+      peak = process.memoryUsage.rss();
+      process.send({ type: 'reset' });
+    } else if (message === 'exit') {
+      server.close();
+      process.exit(0);
+    }
+  });
+  process.send({ type: 'ready', port: server.address().port });
+}

@@ -1,0 +1,13 @@
+// Fastify 5 with its defaults (no logger).
+import Fastify from 'fastify';
+import { report, ROUTES } from './common.js';
+
+const app = Fastify({ logger: false });
+app.get('/hello', async () => 'Hello world');
+app.get('/json', async () => ({ hello: 'world', n: [1, 2, 3] }));
+for (let index = 0; index < ROUTES; index += 1) {
+  app.get(`/s${index}/static`, async () => 'static');
+  app.get(`/r${index}/items/:id`, async (req) => ({ id: Number(req.params.id) }));
+}
+await app.listen({ port: 0, host: '127.0.0.1' });
+report(app.server);

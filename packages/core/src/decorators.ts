@@ -1,0 +1,190 @@
+import 'reflect-metadata';
+import type { HTTPExceptionExtra } from './http-error.js';
+import type { Request } from './request.js';
+import type { Response } from './response.js';
+import type { ClassDecoratorFor, MethodDecoratorFor, RouteParams } from './route-params.js';
+
+// TC39 decorators keep metadata on `Symbol.metadata`, which Node 20/22 do not define yet.
+// Use the same registry symbol as TypeScript's and esbuild's helpers, so class metadata
+// objects exist whichever compiler produced the user's code.
+(Symbol as { metadata?: symbol }).metadata ??= Symbol.for('Symbol.metadata');
+
+const MEMBERS = Symbol.for('poor:members');
+const PREFIX = Symbol.for('poor:prefix');
+
+/** A controller: a class instantiated with no arguments, or a ready instance. */
+export type Controller = object | (new () => object);
+
+/** Methods accepted by method decorators: one, a list, or `'*'`. */
+export type DecoratorMethods = string | readonly string[];
+
+/** What one decorator recorded about a class member. */
+export interface MemberMetadata {
+  /** `route`, `error`, `before`, `after`, `default`, or an add-on's kind (e.g. `websocket`). */
+  kind: string;
+  /** The decorated method's name. */
+  key: string | symbol;
+  /** Route pattern (route-like kinds). */
+  path: string;
+  /** Methods given to the decorator. */
+  methods: DecoratorMethods | undefined;
+  /** Status code or exception class (`error` kind). */
+  target?: unknown;
+  /** Add-on options. */
+  options?: unknown;
+}
+
+/** Everything the decorators recorded on a controller class. */
+export interface ControllerMetadata {
+  /** Class name, for messages. */
+  name: string;
+  /** Route prefix from `@controller(prefix)`. */
+  prefix: string;
+  /** Decorated members, base classes first, in declaration order. */
+  members: MemberMetadata[];
+}
+
+type MetadataBag = Record<PropertyKey, unknown>;
+
+function isStandardContext(value: unknown): value is DecoratorContext {
+  return typeof value === 'object' && value !== null && 'kind' in value;
+}
+
+function ownList(bag: MetadataBag): MemberMetadata[] {
+  if (!Object.hasOwn(bag, MEMBERS)) bag[MEMBERS] = [];
+  return bag[MEMBERS] as MemberMetadata[];
+}
+
+type Recorded = Omit<MemberMetadata, 'key'>;
+
+/**
+ * Builds a method decorator that records `record` for the decorated method, in either
+ * TypeScript decorator mode. Add-ons use it for their own kinds (e.g. `@websocket`).
+ */
+export function createMemberDecorator<Args extends unknown[]>(record: Recorded): MethodDecoratorFor<Args> {
+  const label = `@${record.kind}`;
+  const decorator = (target: unknown, context: unknown, descriptor?: PropertyDescriptor): void => {
+    if (isStandardContext(context)) {
+      if (context.kind !== 'method') {
+        throw new TypeError(`${label} decorates methods only, not the ${context.kind} '${String(context.name)}'`);
+      }
+      const methodContext = context as ClassMethodDecoratorContext;
+      if (methodContext.static)
+        throw new TypeError(`${label} cannot decorate the static method '${String(methodContext.name)}'`);
+      if (!methodContext.metadata) throw new TypeError(`${label}: this runtime gives decorators no metadata object`);
+      ownList(methodContext.metadata as MetadataBag).push({ ...record, key: methodContext.name });
+      return;
+    }
+    const key = context as string | symbol;
+    const owner = typeof target === 'function' ? target : (target as { constructor: object }).constructor;
+    const className = (owner as { name?: string }).name ?? 'anonymous';
+    if (typeof target === 'function')
+      throw new TypeError(`${label} cannot decorate the static method ${className}.${String(key)}`);
+    if (!descriptor || typeof descriptor.value !== 'function') {
+      throw new TypeError(`${label} decorates methods only, not ${className}.${String(key)}`);
+    }
+    let list = Reflect.getOwnMetadata(MEMBERS, owner) as MemberMetadata[] | undefined;
+    if (!list) {
+      list = [];
+      Reflect.defineMetadata(MEMBERS, list, owner);
+    }
+    list.push({ ...record, key });
+  };
+  return decorator as unknown as MethodDecoratorFor<Args>;
+}
+
+/**
+ * Marks a class as a controller with an optional route prefix for its routes.
+ *
+ * @example
+ * @controller('/api') class Users { @route('/user/<id:int>') user(req: Request, id: number) {} }
+ */
+export function controller(prefix = ''): ClassDecoratorFor {
+  if (prefix !== '' && (!prefix.startsWith('/') || prefix.endsWith('/'))) {
+    throw new TypeError(`controller prefix '${prefix}' must start with '/' and not end with it`);
+  }
+  const decorator = (target: unknown, context?: unknown): void => {
+    if (isStandardContext(context)) {
+      if (context.kind !== 'class') throw new TypeError('@controller decorates classes only');
+      (context.metadata as MetadataBag)[PREFIX] = prefix;
+      return;
+    }
+    if (typeof target !== 'function') throw new TypeError('@controller decorates classes only');
+    Reflect.defineMetadata(PREFIX, prefix, target);
+  };
+  return decorator as unknown as ClassDecoratorFor;
+}
+
+/**
+ * Routes requests matching `pattern` (and methods, default GET; HEAD implied) to the method.
+ * Parameters are typed from the pattern: `'/user/<id:int>'` passes `id: number`.
+ */
+export function route<P extends string>(
+  pattern: P,
+  methods?: DecoratorMethods,
+): MethodDecoratorFor<[req: Request, ...params: RouteParams<P>]> {
+  return createMemberDecorator({ kind: 'route', path: pattern, methods });
+}
+
+/** Handles a status code (`(req, extra)`) or an exception class (`(req, error)`, nearest class wins). */
+export function errorHandler(
+  status: number,
+  methods?: DecoratorMethods,
+): MethodDecoratorFor<[req: Request, extra: HTTPExceptionExtra]>;
+export function errorHandler<E>(
+  errorClass: abstract new (...args: never[]) => E,
+  methods?: DecoratorMethods,
+): MethodDecoratorFor<[req: Request, error: E]>;
+export function errorHandler(target: unknown, methods?: DecoratorMethods): unknown {
+  if (typeof target !== 'number' && typeof target !== 'function') {
+    throw new TypeError('@errorHandler needs a status code or an exception class');
+  }
+  return createMemberDecorator({ kind: 'error', path: '', methods, target });
+}
+
+/** Runs the method before every handler; returning a value answers immediately. */
+export function before(): MethodDecoratorFor<[req: Request]> {
+  return createMemberDecorator({ kind: 'before', path: '', methods: undefined });
+}
+
+/** Runs the method on every response; it returns the response to send. */
+export function after(): MethodDecoratorFor<[req: Request, response: Response]> {
+  return createMemberDecorator({ kind: 'after', path: '', methods: undefined });
+}
+
+/** Handles requests no route matched (default GET). */
+export function defaultHandler(methods?: DecoratorMethods): MethodDecoratorFor<[req: Request]> {
+  return createMemberDecorator({ kind: 'default', path: '', methods });
+}
+
+function collect(ctor: object): { prefix: string | undefined; members: MemberMetadata[] } {
+  const bag = (ctor as { [Symbol.metadata]?: MetadataBag | null })[Symbol.metadata as typeof Symbol.metadata];
+  const standard = bag && Object.hasOwn(bag, MEMBERS) ? (bag[MEMBERS] as MemberMetadata[]) : [];
+  const legacy = (Reflect.getOwnMetadata(MEMBERS, ctor) as MemberMetadata[] | undefined) ?? [];
+  const prefix =
+    (bag && Object.hasOwn(bag, PREFIX) ? (bag[PREFIX] as string) : undefined) ??
+    (Reflect.getOwnMetadata(PREFIX, ctor) as string | undefined);
+  return { prefix, members: [...standard, ...legacy] };
+}
+
+/** Reads what the decorators recorded on a class and its base classes. */
+export function readControllerMetadata(ctor: new () => object): ControllerMetadata {
+  const chain: object[] = [];
+  for (
+    let current: object | null = ctor;
+    current && current !== Function.prototype;
+    current = Object.getPrototypeOf(current) as object | null
+  ) {
+    chain.unshift(current);
+  }
+  let prefix = '';
+  let members: MemberMetadata[] = [];
+  for (const klass of chain) {
+    const own = collect(klass);
+    if (own.prefix !== undefined) prefix = own.prefix;
+    // A subclass that decorates a method again replaces the base class's records for it.
+    const overridden = new Set(own.members.map((member) => member.key));
+    members = [...members.filter((member) => !overridden.has(member.key)), ...own.members];
+  }
+  return { name: ctor.name || 'anonymous', prefix, members };
+}

@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable, type Readable } from 'node:stream';
+import formidable, { type File as FormidableFile, type Part } from 'formidable';
+import type { FileCallback, Limits } from './application.js';
+import { Fields, parseQuery } from './fields.js';
+import { HTTPException } from './http-error.js';
+import type { Request } from './request.js';
+
+/** A file received in a multipart form. */
+export class UploadedFile {
+  /** The form field name. */
+  readonly fieldName: string;
+  /** The file name sent by the client (never use it as a path without sanitising it). */
+  readonly filename: string;
+  /** The MIME type sent by the client. */
+  readonly type: string;
+  /** Bytes received. */
+  size = 0;
+  /** Where Poor stored it (`undefined` when a `fileCallback` stored it); removed after the response. */
+  readonly path: string | undefined;
+
+  constructor(fieldName: string, filename: string, type: string, path: string | undefined) {
+    this.fieldName = fieldName;
+    this.filename = filename;
+    this.type = type;
+    this.path = path;
+  }
+
+  /** A stream of the stored content. */
+  stream(): Readable {
+    if (!this.path) throw new TypeError(`upload ${this.filename} was stored by a fileCallback; read it from there`);
+    return createReadStream(this.path);
+  }
+
+  /** The stored content in memory. */
+  read(): Promise<Buffer> {
+    if (!this.path) return Promise.reject(new TypeError(`upload ${this.filename} was stored by a fileCallback`));
+    return readFile(this.path);
+  }
+
+  /** Shown by `JSON.stringify` (e.g. in `req.form.toJSON()`). */
+  toJSON(): { filename: string; type: string; size: number } {
+    return { filename: this.filename, type: this.type, size: this.size };
+  }
+}
+
+/** A form value: text fields are strings, uploads are {@link UploadedFile}s. */
+export type FormValue = string | UploadedFile;
+
+/** Options of {@link Request.readForm} (the application's options by default). */
+export interface FormOptions {
+  /** Folder for uploaded files. */
+  uploadDir?: string;
+  /** Custom storage: a `Writable` per file. */
+  fileCallback?: FileCallback;
+  /** Limits (413 when exceeded). */
+  limits?: Partial<Limits>;
+}
+
+/** Streams into a target while counting, refusing more than `limit` bytes (413). */
+class LimitedWritable extends Writable {
+  #target: Writable;
+  #limit: number;
+  #file: UploadedFile;
+
+  constructor(target: Writable, limit: number, file: UploadedFile) {
+    super();
+    this.#target = target;
+    this.#limit = limit;
+    this.#file = file;
+    target.on('error', (error) => this.destroy(error));
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#file.size += chunk.length;
+    if (this.#file.size > this.#limit) {
+      callback(new HTTPException(413, { error: `file ${this.#file.filename} is larger than ${this.#limit} bytes` }));
+      return;
+    }
+    if (this.#target.write(chunk)) callback();
+    else this.#target.once('drain', () => callback());
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.#target.once('finish', () => callback());
+    this.#target.end();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.#target.destroyed) this.#target.destroy();
+    callback(error);
+  }
+}
+
+/** Files created for a request, removed when its response closes (sent, failed or aborted). */
+const created = new WeakMap<Request, string[]>();
+
+function track(req: Request, path: string): void {
+  let list = created.get(req);
+  if (!list) {
+    list = [];
+    created.set(req, list);
+    const remove = (): void => {
+      for (const file of list ?? []) void rm(file, { force: true });
+    };
+    if (req.rawResponse) req.rawResponse.once('close', remove);
+    else req.raw.once('close', remove);
+  }
+  list.push(path);
+}
+
+function toHttpError(error: unknown): HTTPException {
+  if (error instanceof HTTPException) return error;
+  const code = (error as { httpCode?: number }).httpCode;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 413) return new HTTPException(413, { error: `form body too large: ${message}` });
+  return new HTTPException(400, { error: `malformed form body: ${message}` });
+}
+
+interface MultipartSettings {
+  uploadDir: string;
+  fileCallback: FileCallback | undefined;
+  keepBlankValues: boolean;
+  limits: Limits;
+}
+
+async function parseMultipart(req: Request, options: MultipartSettings): Promise<Fields<FormValue>> {
+  const limits = options.limits;
+  const fields = new Fields<FormValue>();
+  const files = new Map<FormidableFile, UploadedFile>();
+  let unnamed = false;
+  const form = formidable({
+    maxFields: limits.fields,
+    maxFieldsSize: limits.fieldsSize,
+    maxFiles: limits.files,
+    // Checked per file while streaming by LimitedWritable; formidable's own check comes
+    // only when a part ends.
+    maxFileSize: limits.fileSize,
+    maxTotalFileSize: Math.min(Number.MAX_SAFE_INTEGER, limits.fileSize * Math.max(1, limits.files)),
+    allowEmptyFiles: true,
+    minFileSize: 0,
+    filter: (part: Part) => {
+      if (!part.name) unnamed = true;
+      return Boolean(part.name);
+    },
+    fileWriteStreamHandler: ((file: FormidableFile) => {
+      const name = (file as FormidableFile & { fieldName?: string }).fieldName ?? '';
+      const path = options.fileCallback ? undefined : join(options.uploadDir, `poor-upload-${randomUUID()}`);
+      const upload = new UploadedFile(
+        name,
+        file.originalFilename ?? '',
+        file.mimetype ?? 'application/octet-stream',
+        path,
+      );
+      files.set(file, upload);
+      let target: Writable;
+      if (options.fileCallback) {
+        target = options.fileCallback({ fieldName: name, filename: upload.filename, type: upload.type });
+      } else {
+        track(req, path as string);
+        target = createWriteStream(path as string);
+      }
+      return new LimitedWritable(target, limits.fileSize, upload);
+    }) as unknown as () => Writable,
+  });
+  form.on('fileBegin', (name: string, file: FormidableFile) => {
+    (file as FormidableFile & { fieldName?: string }).fieldName = name;
+  });
+  form.on('field', (name: string | null, value: string) => {
+    if (!name) unnamed = true;
+    else if (value !== '' || options.keepBlankValues) fields.append(name, value);
+  });
+  form.on('file', (name: string | null, file: FormidableFile) => {
+    const upload = files.get(file);
+    if (!name) unnamed = true;
+    else if (upload) fields.append(name, upload);
+  });
+  await new Promise<void>((resolve, reject) => {
+    form.parse(req.raw, (error: unknown) => {
+      if (!error) return resolve();
+      // formidable may leave the request paused: read (and discard) the rest, so the error
+      // page is not lost to a connection reset while the client is still sending.
+      req.raw.resume();
+      reject(toHttpError(error));
+    });
+  });
+  if (unnamed) throw new HTTPException(400, { error: 'malformed form body: a multipart part has no name' });
+  return fields;
+}
+
+/**
+ * Reads a form body: `application/x-www-form-urlencoded` (Poor's parser, bounded by
+ * `limits.fieldsSize`) or `multipart/form-data` (formidable; files streamed to `uploadDir` or
+ * a `fileCallback`, never wholly into memory). A multipart part is a file when it carries a
+ * Content-Type (browsers always send one); without it, it is a text field bounded by
+ * `limits.fieldsSize`. Anything else gives empty fields.
+ */
+export async function readForm(req: Request, options: FormOptions = {}): Promise<Fields<FormValue>> {
+  const app = req.app;
+  const limits: Limits = { ...app.limits, ...options.limits };
+  const mime = req.mimeType;
+  if (mime === 'application/x-www-form-urlencoded') {
+    const text = await req.text(limits.fieldsSize);
+    const fields = parseQuery(text, { keepBlankValues: app.keepBlankValues, strictParsing: app.strictParsing });
+    if (fields.size > limits.fields) throw new HTTPException(413, { error: `more than ${limits.fields} form fields` });
+    return fields;
+  }
+  if (mime === 'multipart/form-data') {
+    return parseMultipart(req, {
+      uploadDir: options.uploadDir ?? app.uploadDir,
+      fileCallback: options.fileCallback ?? app.fileCallback,
+      keepBlankValues: app.keepBlankValues,
+      limits,
+    });
+  }
+  return new Fields<FormValue>();
+}

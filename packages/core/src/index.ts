@@ -1,0 +1,108 @@
+// The public API of @poor/core. Everything not listed here is internal.
+
+export {
+  Application,
+  type AddOn,
+  type AfterHook,
+  type ApplicationOptions,
+  type BeforeHook,
+  type ClassHandler,
+  type ErrorClass,
+  type Fallback,
+  type FileCallback,
+  type Handler,
+  type Limits,
+  type ListenOptions,
+  type Logger,
+  type MemberRegistration,
+  type Methods,
+  type StatusHandler,
+  type UploadInfo,
+} from './application.js';
+export {
+  after,
+  before,
+  controller,
+  createMemberDecorator,
+  defaultHandler,
+  errorHandler,
+  readControllerMetadata,
+  route,
+  type Controller,
+  type ControllerMetadata,
+  type DecoratorMethods,
+  type MemberMetadata,
+} from './decorators.js';
+export {
+  Router,
+  builtinFilters,
+  type FilterConverter,
+  type RouteEntry,
+  type RouteFilter,
+  type RouteFunction,
+  type RouteMatch,
+} from './router.js';
+export type {
+  ClassDecoratorFor,
+  MethodDecoratorFor,
+  PoorFilters,
+  RouteParams,
+  RouteParamsObject,
+} from './route-params.js';
+export { Request, type Authorization } from './request.js';
+export { Fields, parseQuery, type Converter, type QueryOptions } from './fields.js';
+export { UploadedFile, readForm, type FormOptions, type FormValue } from './form.js';
+export {
+  ContentRange,
+  Headers,
+  httpDate,
+  parseHeader,
+  parseHttpDate,
+  parseNegotiation,
+  parseRange,
+  renderNegotiation,
+  type HeaderValue,
+  type HeadersInit,
+  type ParsedRange,
+  type RangeSpec,
+} from './headers.js';
+export { parseCookies, serializeCookie, type CookieOptions } from './cookies.js';
+export {
+  CookieSession,
+  PoorSession,
+  Session,
+  SessionError,
+  type HeaderTarget,
+  type SessionOptions,
+} from './session.js';
+export {
+  Declined,
+  JSONResponse,
+  NoContentResponse,
+  NotModifiedResponse,
+  PartialResponse,
+  RedirectResponse,
+  Response,
+  TextResponse,
+  type CharsetOptions,
+  type JSONResponseOptions,
+  type NotModifiedOptions,
+  type RangeState,
+  type RedirectResponseOptions,
+  type ResponseOptions,
+} from './response.js';
+export {
+  FileResponse,
+  GeneratorResponse,
+  JSONGeneratorResponse,
+  StreamResponse,
+  contentTypeFor,
+  type ChunkSource,
+  type FileResponseOptions,
+  type StreamOptions,
+} from './stream-response.js';
+export { makeResponse, UnsupportedResponseError } from './make-response.js';
+export { HTTPException, abort, redirect, type HTTPExceptionExtra, type RedirectOptions } from './http-error.js';
+export { evaluateConditions, resolveRange } from './conditional.js';
+export { builtinPage, escapeHtml, htmlPage, prefersJson, reasonPhrase } from './pages.js';
+export type { InjectOptions, InjectResponse } from './inject.js';

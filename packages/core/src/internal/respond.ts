@@ -1,0 +1,146 @@
+import type { ServerResponse } from 'node:http';
+import { Declined, type Response } from '../response.js';
+import { kTrustedAppend } from '../headers.js';
+import { isBytes, kBody, kClaim, toBuffer } from './body.js';
+
+/** Logger subset used while writing. */
+export interface WriteLogger {
+  error(...args: unknown[]): void;
+  debug?(...args: unknown[]): void;
+}
+
+/** Raised when a streamed body fails before its first byte, so a 500 page can still be sent. */
+export class EarlyBodyError extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the response body failed before anything was sent');
+  }
+}
+
+type Step = IteratorResult<unknown>;
+type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+function bodyless(method: string, status: number): boolean {
+  return method === 'HEAD' || status === 204 || status === 304 || status < 200;
+}
+
+/**
+ * The one place that writes a {@link Response} to Node's `res` on the normal path.
+ * Returns nothing for in-memory bodies (fully synchronous) and a promise for streams.
+ */
+export function respond(
+  method: string,
+  res: ServerResponse,
+  response: Response,
+  poweredBy: string | false,
+  logger: WriteLogger,
+): void | Promise<void> {
+  response[kClaim]();
+  if (response instanceof Declined) return;
+  if (res.headersSent || res.destroyed) {
+    if (!res.destroyed)
+      logger.error('Poor: the response was already started by someone else; not sending', response.status);
+    return;
+  }
+  const headers = response.headers;
+  if (poweredBy && !headers.has('x-powered-by')) headers.add('X-Powered-By', poweredBy);
+  const status = response.status;
+  const noBody = bodyless(method, status);
+  const source = response[kBody]();
+  const window = response.range.window;
+
+  if (isBytes(source)) {
+    let data: string | Buffer = source;
+    if (window) data = toBuffer(data).subarray(window.start, window.end + 1);
+    if (status !== 204 && status !== 304 && status >= 200) {
+      const length = String(typeof data === 'string' ? Buffer.byteLength(data) : data.length);
+      if (headers.has('content-length')) headers.set('Content-Length', length);
+      else headers[kTrustedAppend]('Content-Length', 'content-length', length);
+    }
+    res.writeHead(status, headers.toRaw() as string[]);
+    if (noBody) res.end();
+    else res.end(data);
+    return;
+  }
+
+  const length = window ? window.end - window.start + 1 : source.length;
+  if (length !== undefined && !noBody) headers.set('Content-Length', length);
+  else if (length !== undefined && method === 'HEAD') headers.set('Content-Length', length);
+  if (noBody) {
+    source.discard?.();
+    res.writeHead(status, headers.toRaw() as string[]);
+    res.end();
+    return;
+  }
+  const body = source.open(window);
+  // Readables are read through their async iterator too: one loop gives the same
+  // backpressure, early-error (500 page) and disconnect handling for every stream.
+  return pipeIterable(res, status, headers.toRaw(), body, logger);
+}
+
+function waitForDrain(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+async function pipeIterable(
+  res: ServerResponse,
+  status: number,
+  raw: readonly string[],
+  body: Iterable<unknown> | AsyncIterable<unknown>,
+  logger: WriteLogger,
+): Promise<void> {
+  const iterator: AnyIterator =
+    Symbol.asyncIterator in body
+      ? (body as AsyncIterable<unknown>)[Symbol.asyncIterator]()
+      : (body as Iterable<unknown>)[Symbol.iterator]();
+  let finished = false;
+  let started = false;
+  try {
+    for (;;) {
+      let step: Step | PromiseLike<Step> = iterator.next();
+      if (isThenable(step)) step = await step;
+      if (step.done) {
+        finished = true;
+        break;
+      }
+      const chunk = toBuffer(step.value);
+      if (!started) {
+        started = true;
+        if (res.destroyed) break;
+        res.writeHead(status, raw as string[]);
+      }
+      if (res.destroyed) break;
+      if (chunk.length > 0 && !res.write(chunk)) await waitForDrain(res);
+    }
+  } catch (error) {
+    if (!started) throw new EarlyBodyError(error);
+    logger.error('Poor: response body failed while streaming; connection closed', error);
+    res.destroy();
+    return;
+  } finally {
+    if (!finished) await closeIterator(iterator, logger);
+  }
+  if (res.destroyed) return;
+  if (!started) res.writeHead(status, raw as string[]);
+  res.end();
+}
+
+async function closeIterator(iterator: AnyIterator, logger: WriteLogger): Promise<void> {
+  try {
+    const result = iterator.return?.();
+    if (isThenable(result)) await result;
+  } catch (error) {
+    logger.debug?.('Poor: error while closing a response body iterator', error);
+  }
+}

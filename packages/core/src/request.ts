@@ -1,0 +1,459 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Application } from './application.js';
+import { parseCookies } from './cookies.js';
+import { Fields, parseQuery } from './fields.js';
+import { readForm, type FormOptions, type FormValue } from './form.js';
+import { Headers, parseHeader, parseNegotiation } from './headers.js';
+import { HTTPException } from './http-error.js';
+
+/** Parsed `Authorization` header: `type` plus every `key=value` parameter. */
+export type Authorization = Record<string, string> & { type?: string; token?: string };
+
+const EMPTY_FORM = new Fields<FormValue>();
+const NO_PARAMS = Object.freeze(Object.create(null) as Record<string, unknown>);
+
+const AUTH_PARAM = /([\w-]+\*?)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s,]+)/g;
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1).toLowerCase();
+}
+
+function splitHostPort(host: string): { name: string; port: number | undefined } {
+  // IPv6 literals come bracketed: [::1]:8080.
+  if (host.startsWith('[')) {
+    const close = host.indexOf(']');
+    if (close === -1) return { name: host, port: undefined };
+    const port = host.slice(close + 1).startsWith(':') ? Number(host.slice(close + 2)) : Number.NaN;
+    return { name: host.slice(1, close), port: Number.isInteger(port) && host.length > close + 2 ? port : undefined };
+  }
+  const colon = host.lastIndexOf(':');
+  if (colon === -1) return { name: host, port: undefined };
+  const port = Number(host.slice(colon + 1));
+  return { name: host.slice(0, colon), port: Number.isInteger(port) ? port : undefined };
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * One HTTP request. The constructor only stores references; everything parsed (path, query,
+ * headers, cookies, accept lists …) is a lazy, memoised getter.
+ */
+export class Request implements AsyncIterable<Buffer> {
+  /** The application handling the request. */
+  readonly app: Application;
+  /** Node's request object (do not mutate it). */
+  readonly raw: IncomingMessage;
+  /** Node's response object, for handlers that take the connection over (return `Declined`). */
+  readonly rawResponse: ServerResponse | undefined;
+  /** When the request arrived: seconds since the epoch, with fractions. */
+  readonly startTime: number = Date.now() / 1000;
+  /** Route parameters, converted, by name (prototype-free). */
+  params: Record<string, unknown> = NO_PARAMS;
+  /** The route pattern that matched (`/user/<id:int>`), `/*` for fallbacks and default handlers. */
+  uriRule: string | undefined;
+  /** The handler chosen for the request. */
+  uriHandler: ((...args: never[]) => unknown) | undefined;
+  /** The error handler used, if any. */
+  errorHandler: ((...args: never[]) => unknown) | undefined;
+  /** Free slot: the authenticated user (set by digest/basic auth). */
+  user: unknown;
+  /** Free slot for API helpers (e.g. OpenAPI). */
+  api: unknown;
+  /** Free slot for a database handle. */
+  db: unknown;
+  /**
+   * The parsed JSON body (any JSON value) when `autoJson` applied to the request's MIME type;
+   * `undefined` otherwise.
+   */
+  json: unknown;
+  /**
+   * Form fields (text values and {@link UploadedFile}s) parsed before the handler when
+   * `autoForm` applied, or by {@link Request.readForm}; empty otherwise.
+   */
+  form: Fields<FormValue> = EMPTY_FORM;
+
+  #path: string | undefined;
+  #query: string | undefined;
+  #headers: Headers | undefined;
+  #args: Fields | undefined;
+  #cookies: Record<string, string> | undefined;
+  #contentType: { value: string; params: Record<string, string> } | undefined;
+  #body: Promise<Buffer> | undefined;
+
+  constructor(app: Application, raw: IncomingMessage, rawResponse?: ServerResponse) {
+    this.app = app;
+    this.raw = raw;
+    this.rawResponse = rawResponse;
+  }
+
+  /** The request method (`GET`, `POST` …). */
+  get method(): string {
+    return this.raw.method ?? 'GET';
+  }
+
+  #splitUrl(): void {
+    let url = this.raw.url ?? '/';
+    if (!url.startsWith('/') && url !== '*') {
+      // absolute-form request target (proxies): keep only path and query
+      try {
+        const parsed = new URL(url);
+        url = parsed.pathname + parsed.search;
+      } catch {
+        this.#query = '';
+        throw new HTTPException(400, { error: 'malformed request target' });
+      }
+    }
+    const mark = url.indexOf('?');
+    const rawPath = mark === -1 ? url : url.slice(0, mark);
+    this.#query = mark === -1 ? '' : url.slice(mark + 1);
+    if (!rawPath.includes('%')) {
+      this.#path = rawPath;
+      return;
+    }
+    try {
+      this.#path = decodeURIComponent(rawPath);
+    } catch {
+      throw new HTTPException(400, { error: 'malformed percent-encoding in the path' });
+    }
+  }
+
+  /** The percent-decoded path (UTF-8); a malformed encoding throws a 400 `HTTPException`. */
+  get path(): string {
+    if (this.#path === undefined) this.#splitUrl();
+    return this.#path as string;
+  }
+
+  /** Same as {@link Request.path} (upstream's name). */
+  get uri(): string {
+    return this.path;
+  }
+
+  /** The raw query string, without `?` (`''` when absent). */
+  get query(): string {
+    if (this.#query === undefined) {
+      const url = this.raw.url ?? '';
+      const mark = url.indexOf('?');
+      this.#query = mark === -1 ? '' : url.slice(mark + 1);
+    }
+    return this.#query;
+  }
+
+  /** Path plus `?query` when there is one. */
+  get fullPath(): string {
+    const query = this.query;
+    return query ? `${this.path}?${query}` : this.path;
+  }
+
+  /** Query arguments (empty when the `autoArgs` option is off). */
+  get args(): Fields {
+    if (this.#args === undefined) {
+      const app = this.app;
+      this.#args = app.autoArgs
+        ? parseQuery(this.query, { keepBlankValues: app.keepBlankValues, strictParsing: app.strictParsing })
+        : new Fields();
+    }
+    return this.#args;
+  }
+
+  /** Request headers (case-insensitive, in arrival order). */
+  get headers(): Headers {
+    return (this.#headers ??= Headers.fromRaw(this.raw.rawHeaders));
+  }
+
+  /** Request cookies by name, prototype-free (empty when `autoCookies` is off). */
+  get cookies(): Record<string, string> {
+    let cookies = this.#cookies;
+    if (cookies === undefined) {
+      cookies = this.app.autoCookies
+        ? parseCookies(this.raw.headers.cookie)
+        : (Object.create(null) as Record<string, string>);
+      this.#cookies = cookies;
+    }
+    return cookies;
+  }
+
+  get #type(): { value: string; params: Record<string, string> } {
+    return (this.#contentType ??= parseHeader(this.raw.headers['content-type'] ?? ''));
+  }
+
+  /** MIME type of the body (`''` when there is no Content-Type). */
+  get mimeType(): string {
+    return this.#type.value.toLowerCase();
+  }
+
+  /** Charset of the body, `utf-8` by default. */
+  get charset(): string {
+    return this.#type.params.charset?.toLowerCase() ?? 'utf-8';
+  }
+
+  /** Content-Length, or -1 when absent. */
+  get contentLength(): number {
+    const value = this.raw.headers['content-length'];
+    return value === undefined ? -1 : Number(value);
+  }
+
+  /** Does the request carry a body (sized or chunked)? */
+  get hasBody(): boolean {
+    const length = this.raw.headers['content-length'];
+    return (length !== undefined && length !== '0') || this.raw.headers['transfer-encoding'] !== undefined;
+  }
+
+  /** `Accept` as `[value, quality]` pairs in header order. */
+  get accept(): Array<[string, number]> {
+    return parseNegotiation(this.raw.headers.accept);
+  }
+
+  /** `Accept-Charset` as `[value, quality]` pairs. */
+  get acceptCharset(): Array<[string, number]> {
+    return parseNegotiation(firstValue(this.raw.headers['accept-charset']));
+  }
+
+  /** `Accept-Encoding` as `[value, quality]` pairs. */
+  get acceptEncoding(): Array<[string, number]> {
+    return parseNegotiation(this.raw.headers['accept-encoding']);
+  }
+
+  /** `Accept-Language` as `[value, quality]` pairs. */
+  get acceptLanguage(): Array<[string, number]> {
+    return parseNegotiation(this.raw.headers['accept-language']);
+  }
+
+  #accepts(type: string): boolean {
+    return this.accept.some(([value, quality]) => quality > 0 && value.toLowerCase() === type);
+  }
+
+  /** Does `Accept` list `text/html` (with a non-zero quality)? */
+  get acceptHtml(): boolean {
+    return this.#accepts('text/html');
+  }
+
+  /** Does `Accept` list `text/xhtml` or `application/xhtml+xml`? */
+  get acceptXhtml(): boolean {
+    return this.#accepts('text/xhtml') || this.#accepts('application/xhtml+xml');
+  }
+
+  /** Does `Accept` list `application/json`? */
+  get acceptJson(): boolean {
+    return this.#accepts('application/json');
+  }
+
+  /** Was the request made by `XMLHttpRequest` (`X-Requested-With`)? */
+  get isXhr(): boolean {
+    return this.raw.headers['x-requested-with'] === 'XMLHttpRequest';
+  }
+
+  /**
+   * The parsed `Authorization` header: `type` (capitalised scheme), every `key=value`
+   * parameter (quotes removed, RFC 8187 `username*` decoded into `username`), and `token` for
+   * schemes with a bare credential (Basic, Bearer). Empty when absent.
+   */
+  get authorization(): Authorization {
+    const result = Object.create(null) as Authorization;
+    const header = this.raw.headers.authorization?.trim();
+    if (!header) return result;
+    const space = header.indexOf(' ');
+    result.type = capitalize(space === -1 ? header : header.slice(0, space));
+    const rest = space === -1 ? '' : header.slice(space + 1).trim();
+    // token68 credentials (Basic, Bearer) carry no parameters
+    if (/^[A-Za-z0-9._~+/-]+=*$/.test(rest)) {
+      result.token = rest;
+      return result;
+    }
+    for (const found of rest.matchAll(AUTH_PARAM)) {
+      const key = found[1] as string;
+      let value = found[2] as string;
+      if (value.startsWith('"')) value = value.slice(1, -1).replace(/\\(.)/g, '$1');
+      if (key.endsWith('*')) {
+        const decoded = decodeExtValue(value);
+        if (decoded !== undefined) result[key.slice(0, -1)] = decoded;
+      } else if (!(key in result)) {
+        result[key] = value;
+      }
+    }
+    return result;
+  }
+
+  /** `Referer` header. */
+  get referer(): string | undefined {
+    return this.raw.headers.referer;
+  }
+
+  /** `User-Agent` header. */
+  get userAgent(): string | undefined {
+    return this.raw.headers['user-agent'];
+  }
+
+  #host(): { name: string; port: number | undefined } {
+    const host = this.raw.headers.host ?? firstValue(this.raw.headers[':authority']);
+    if (host) return splitHostPort(host);
+    return { name: this.raw.socket?.localAddress ?? 'localhost', port: this.raw.socket?.localPort };
+  }
+
+  /** Host name from `Host` (port and IPv6 brackets removed), or the server address. */
+  get hostname(): string {
+    return this.#host().name;
+  }
+
+  /** Port from `Host`, else 443 for https and 80 for http. */
+  get hostPort(): number {
+    return this.#host().port ?? (this.scheme === 'https' ? 443 : 80);
+  }
+
+  /** `https` on TLS connections, else `http`. */
+  get scheme(): 'http' | 'https' {
+    return (this.raw.socket as { encrypted?: boolean } | undefined)?.encrypted ? 'https' : 'http';
+  }
+
+  /** The peer's address. */
+  get remoteAddr(): string | undefined {
+    return this.raw.socket?.remoteAddress;
+  }
+
+  /** Raw `X-Forwarded-For`. */
+  get forwardedFor(): string | undefined {
+    return firstValue(this.raw.headers['x-forwarded-for']);
+  }
+
+  /** Host from `X-Forwarded-Host`, without the port. */
+  get forwardedHost(): string | undefined {
+    const value = firstValue(this.raw.headers['x-forwarded-host']);
+    return value === undefined ? undefined : splitHostPort(value.split(',')[0]?.trim() ?? '').name;
+  }
+
+  /** Port from `X-Forwarded-Host`, else 443/80 from `X-Forwarded-Proto`. */
+  get forwardedPort(): number | undefined {
+    const value = firstValue(this.raw.headers['x-forwarded-host']);
+    const port = value === undefined ? undefined : splitHostPort(value.split(',')[0]?.trim() ?? '').port;
+    if (port !== undefined) return port;
+    const proto = this.forwardedProto;
+    return proto === 'https' ? 443 : proto === 'http' ? 80 : undefined;
+  }
+
+  /** `X-Forwarded-Proto` (first value, lower-case). */
+  get forwardedProto(): string | undefined {
+    return firstValue(this.raw.headers['x-forwarded-proto'])?.split(',')[0]?.trim().toLowerCase();
+  }
+
+  /** An absolute URL for `path` on this server (honours X-Forwarded-*); absolute URLs pass through. */
+  constructUrl(path: string): string {
+    if (/^https?:\/\//i.test(path)) return path;
+    const scheme = this.forwardedProto ?? this.scheme;
+    const host = this.forwardedHost ?? this.hostname;
+    const port = this.forwardedHost !== undefined ? this.forwardedPort : this.hostPort;
+    const bracketed = host.includes(':') ? `[${host}]` : host;
+    const defaultPort = (scheme === 'http' && port === 80) || (scheme === 'https' && port === 443);
+    const hostPart = port === undefined || defaultPort ? bracketed : `${bracketed}:${port}`;
+    return `${scheme}://${hostPart}${path}`;
+  }
+
+  /** The application's debug flag. */
+  get debug(): boolean {
+    return this.app.debug;
+  }
+
+  /** The application's secret key. */
+  get secretKey(): string | undefined {
+    return this.app.secretKey;
+  }
+
+  /** The application's document root, if any. */
+  get documentRoot(): string | undefined {
+    return this.app.documentRoot;
+  }
+
+  /** The raw body as a Node `Readable` (the request itself). */
+  get stream(): Readable {
+    return this.raw;
+  }
+
+  /** Iterates the raw body chunks. */
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    return this.raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  }
+
+  /** Reads the whole body into memory, bounded by `limit` (default `limits.body`; 413 beyond). */
+  body(limit = this.app.limits.body): Promise<Buffer> {
+    return (this.#body ??= readBody(this.raw, limit));
+  }
+
+  /** Reads the whole body as text in its charset (400 for an unknown charset or bad bytes). */
+  async text(limit?: number): Promise<string> {
+    const data = await this.body(limit);
+    try {
+      return new TextDecoder(this.charset, { fatal: true }).decode(data);
+    } catch {
+      throw new HTTPException(400, { error: `the body is not valid ${this.charset}` });
+    }
+  }
+
+  /**
+   * Parses a form body now (urlencoded or multipart) and stores it in `req.form`: use it when
+   * `autoForm` is off or a route needs its own upload storage (`fileCallback`, `uploadDir`,
+   * `limits`). Malformed bodies are a 400, limits a 413.
+   */
+  async readForm(options?: FormOptions): Promise<Fields<FormValue>> {
+    if (this.form !== EMPTY_FORM) return this.form;
+    this.form = await readForm(this, options);
+    return this.form;
+  }
+}
+
+function decodeExtValue(value: string): string | undefined {
+  // RFC 8187: charset'language'percent-encoded
+  const match = /^([\w!#$%&+^`{}~-]+)'[\w-]*'(.*)$/.exec(value);
+  if (!match || match[1]?.toLowerCase() !== 'utf-8') return undefined;
+  try {
+    return decodeURIComponent(match[2] ?? '');
+  } catch {
+    return undefined;
+  }
+}
+
+function readBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
+  const tooLarge = (): HTTPException => new HTTPException(413, { error: `the body is larger than ${limit} bytes` });
+  if (Number(raw.headers['content-length'] ?? -1) > limit) {
+    raw.resume();
+    return Promise.reject(tooLarge());
+  }
+  // Event listeners rather than `for await`: leaving an async iterator early destroys the
+  // socket, and the 413 answer must still reach the client.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      raw.off('data', onData);
+      raw.off('end', onEnd);
+      raw.off('error', onError);
+      raw.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      cleanup();
+      raw.resume();
+      reject(tooLarge());
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = (): void => {
+      cleanup();
+      reject(new HTTPException(400, { error: 'the client closed the connection before the body ended' }));
+    };
+    raw.on('data', onData);
+    raw.on('end', onEnd);
+    raw.on('error', onError);
+    raw.on('close', onClose);
+  });
+}

@@ -1,0 +1,334 @@
+/** Converts a matched path segment into the value handlers receive. */
+export type FilterConverter = (value: string) => unknown;
+
+/** A route filter: the regular expression a group must match and its converter. */
+export interface RouteFilter {
+  /** Regular expression source (without anchors). */
+  regex: string;
+  /** Converter; the matched string is kept when absent. */
+  convert?: FilterConverter;
+}
+
+/** A function registered for a route (already bound to its controller). */
+export type RouteFunction = (...args: never[]) => unknown;
+
+/** One registered route: a pattern and its handlers per method. */
+export interface RouteEntry {
+  /** The pattern as registered (`/user/<id:int>`). */
+  readonly pattern: string;
+  /** Handlers by method (`GET`, `POST`, `*` …). */
+  readonly handlers: Map<string, RouteFunction>;
+  /** Names of the parameters, in pattern order (empty for static routes). */
+  readonly params: readonly string[];
+}
+
+interface PatternRoute extends RouteEntry {
+  readonly regex: RegExp;
+  readonly converters: ReadonlyArray<FilterConverter | undefined>;
+  /** Index in the match array of each parameter's group (filters may add groups of their own). */
+  readonly indexes: readonly number[];
+}
+
+/** Result of {@link Router.match}. */
+export type RouteMatch =
+  | {
+      kind: 'found';
+      route: RouteEntry;
+      handler: RouteFunction;
+      /** Converted values by parameter name (prototype-free). */
+      params: Record<string, unknown>;
+      /** Converted values in pattern order (handler arguments). */
+      args: unknown[];
+    }
+  | { kind: 'method'; allow: string }
+  | { kind: 'none' };
+
+const uuidConvert: FilterConverter = (value) => value.toLowerCase();
+
+/** The built-in filters (`int`, `float`, `word`, `hex`, `uuid`). */
+export function builtinFilters(): Map<string, RouteFilter> {
+  return new Map<string, RouteFilter>([
+    ['int', { regex: '-?\\d+', convert: (value) => Number.parseInt(value, 10) }],
+    ['float', { regex: '-?\\d+(?:\\.\\d+)?', convert: Number }],
+    ['word', { regex: '[\\p{L}\\p{M}\\p{N}_]+' }],
+    ['hex', { regex: '[0-9a-fA-F]+' }],
+    [
+      'uuid',
+      {
+        regex: '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}',
+        convert: uuidConvert,
+      },
+    ],
+  ]);
+}
+
+const GROUP = /<([^<>]*)>/g;
+const NAME = /^\w+$/u;
+const EMPTY_PARAMS: Record<string, unknown> = Object.freeze(Object.create(null) as Record<string, unknown>);
+const EMPTY_ARGS: unknown[] = [];
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** True when a pattern has groups (`<name>`), i.e. is not a static path. */
+export function isPattern(pattern: string): boolean {
+  return pattern.includes('<');
+}
+
+/** The first path segment, which routes are grouped by (`/a/b` → `a`). */
+function firstSegment(path: string): string {
+  const end = path.indexOf('/', 1);
+  return end === -1 ? path.slice(1) : path.slice(1, end);
+}
+
+/**
+ * The URI router: static paths in a Map (O(1)), pattern routes bucketed by their first
+ * static segment and tried in registration order, converters applied by group name.
+ */
+export class Router {
+  /** Filters by lower-case name. */
+  readonly filters: Map<string, RouteFilter> = builtinFilters();
+  #static = new Map<string, RouteEntry>();
+  #patterns: PatternRoute[] = [];
+  /** Pattern routes by first static segment; each bucket also holds the dynamic-first routes, in order. */
+  #buckets = new Map<string, PatternRoute[]>();
+  /** Pattern routes whose first segment is not static, in registration order. */
+  #dynamic: PatternRoute[] = [];
+  #methods = new Set<string>(['GET', 'HEAD', 'OPTIONS']);
+  #wildcard = 0;
+
+  /** Every static route, in registration order. */
+  get staticRoutes(): RouteEntry[] {
+    return [...this.#static.values()];
+  }
+
+  /** Every pattern route, in matching order. */
+  get patternRoutes(): RouteEntry[] {
+    return [...this.#patterns];
+  }
+
+  /** Adds or replaces a filter (name is case-insensitive). */
+  setFilter(name: string, regex: string | RegExp, convert?: FilterConverter): void {
+    const key = name.replace(/^:/, '').toLowerCase();
+    if (!NAME.test(key)) throw new TypeError(`invalid filter name '${name}'`);
+    const source = typeof regex === 'string' ? regex : regex.source;
+    try {
+      new RegExp(source, 'u');
+    } catch (error) {
+      throw new TypeError(`invalid regular expression for filter '${name}': ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    this.filters.set(key, convert ? { regex: source, convert } : { regex: source });
+  }
+
+  /** Registers `handler` for `pattern` and each method; a duplicate throws `TypeError`. */
+  add(pattern: string, methods: readonly string[], handler: RouteFunction): RouteEntry {
+    if (!pattern.startsWith('/')) throw new TypeError(`route '${pattern}' must start with '/'`);
+    let entry: RouteEntry | undefined = isPattern(pattern)
+      ? this.#patterns.find((route) => route.pattern === pattern)
+      : this.#static.get(pattern);
+    if (!entry) {
+      entry = isPattern(pattern) ? this.#addPattern(pattern) : this.#addStatic(pattern);
+    }
+    for (const method of methods) {
+      if (entry.handlers.has(method)) {
+        throw new TypeError(`route '${pattern}' is already registered for ${method}`);
+      }
+    }
+    for (const method of methods) {
+      entry.handlers.set(method, handler);
+      if (method === '*') this.#wildcard += 1;
+      else this.#methods.add(method);
+    }
+    return entry;
+  }
+
+  /** Removes a route for one method, or for all methods; returns whether anything was removed. */
+  remove(pattern: string, method?: string): boolean {
+    const entry = isPattern(pattern)
+      ? this.#patterns.find((route) => route.pattern === pattern)
+      : this.#static.get(pattern);
+    if (!entry) return false;
+    const targets = method === undefined ? [...entry.handlers.keys()] : [method];
+    let removed = false;
+    for (const target of targets) {
+      if (entry.handlers.delete(target)) {
+        removed = true;
+        if (target === '*') this.#wildcard -= 1;
+      }
+    }
+    if (entry.handlers.size === 0) {
+      if (isPattern(pattern)) this.#rebuild(this.#patterns.filter((route) => route !== entry));
+      else this.#static.delete(pattern);
+    }
+    return removed;
+  }
+
+  /** Does any route (or `*` route) accept this method? Unknown methods get 501. */
+  knowsMethod(method: string): boolean {
+    return this.#wildcard > 0 || this.#methods.has(method);
+  }
+
+  /** Registers a method as known without a route (default handlers, add-ons). */
+  addMethod(method: string): void {
+    this.#methods.add(method);
+  }
+
+  /** Finds the handler for a method and a decoded path. */
+  match(method: string, path: string): RouteMatch {
+    const entry = this.#static.get(path);
+    if (entry !== undefined) {
+      const handler = pick(entry.handlers, method);
+      if (handler !== undefined) {
+        return { kind: 'found', route: entry, handler, params: EMPTY_PARAMS, args: EMPTY_ARGS };
+      }
+    }
+    const candidates = this.#buckets.get(firstSegment(path)) ?? this.#dynamic;
+    let allowed: Set<string> | undefined;
+    for (const route of candidates) {
+      const found = route.regex.exec(path);
+      if (found === null) continue;
+      const handler = pick(route.handlers, method);
+      if (handler === undefined) {
+        allowed ??= new Set();
+        addAllowed(allowed, route.handlers);
+        continue;
+      }
+      const params = Object.create(null) as Record<string, unknown>;
+      const args: unknown[] = [];
+      for (let index = 0; index < route.params.length; index += 1) {
+        const raw = found[route.indexes[index] as number] ?? '';
+        const convert = route.converters[index];
+        const value = convert ? convert(raw) : raw;
+        params[route.params[index] as string] = value;
+        args.push(value);
+      }
+      return { kind: 'found', route, handler, params, args };
+    }
+    if (entry !== undefined) {
+      allowed ??= new Set();
+      addAllowed(allowed, entry.handlers);
+    }
+    if (allowed !== undefined) return { kind: 'method', allow: renderAllow(allowed) };
+    return { kind: 'none' };
+  }
+
+  #addStatic(pattern: string): RouteEntry {
+    const entry: RouteEntry = { pattern, handlers: new Map(), params: [] };
+    this.#static.set(pattern, entry);
+    return entry;
+  }
+
+  #addPattern(pattern: string): PatternRoute {
+    const route = this.#compile(pattern);
+    this.#rebuild([...this.#patterns, route]);
+    return route;
+  }
+
+  #rebuild(patterns: PatternRoute[]): void {
+    this.#patterns = patterns;
+    this.#buckets = new Map();
+    this.#dynamic = [];
+    for (const route of patterns) {
+      const segment = firstSegment(route.pattern);
+      if (isPattern(segment)) {
+        this.#dynamic.push(route);
+        for (const bucket of this.#buckets.values()) bucket.push(route);
+      } else {
+        let bucket = this.#buckets.get(segment);
+        if (!bucket) {
+          bucket = [...this.#dynamic];
+          this.#buckets.set(segment, bucket);
+        }
+        bucket.push(route);
+      }
+    }
+  }
+
+  #compile(pattern: string): PatternRoute {
+    const params: string[] = [];
+    const indexes: number[] = [];
+    let groupCount = 0;
+    const converters: Array<FilterConverter | undefined> = [];
+    let source = '^';
+    let last = 0;
+    for (const found of pattern.matchAll(GROUP)) {
+      const body = found[1] ?? '';
+      if (/\s/.test(body)) {
+        throw new TypeError(
+          `invalid route '${pattern}': no spaces inside '<${body}>'; use '<name:filter>', e.g. '<id:int>'`,
+        );
+      }
+      const colon = body.indexOf(':');
+      const name = colon === -1 ? body : body.slice(0, colon);
+      const filterText = colon === -1 ? '' : body.slice(colon + 1);
+      if (!NAME.test(name)) throw new TypeError(`invalid parameter name '${name}' in route '${pattern}'`);
+      if (params.includes(name)) throw new TypeError(`duplicate parameter '${name}' in route '${pattern}'`);
+      let regex: string;
+      let convert: FilterConverter | undefined;
+      if (filterText === '') {
+        regex = '[^/]+';
+      } else if (filterText.startsWith('re:')) {
+        regex = filterText.slice(3);
+        if (regex === '') throw new TypeError(`empty regular expression in route '${pattern}'`);
+      } else {
+        const filter = this.filters.get(filterText.toLowerCase());
+        if (!filter) throw new TypeError(`unknown route filter '${filterText}' in route '${pattern}'`);
+        regex = filter.regex;
+        convert = filter.convert;
+      }
+      // Plain numbered groups: cheaper than named ones, and the index of each parameter is
+      // known here because the groups inside the filter's own regex are counted.
+      source += `${escapeRegex(pattern.slice(last, found.index))}(${regex})`;
+      indexes.push(groupCount + 1);
+      groupCount += 1 + countGroups(regex, pattern);
+      last = found.index + found[0].length;
+      params.push(name);
+      converters.push(convert);
+    }
+    const rest = pattern.slice(last);
+    if (rest.includes('<') || rest.includes('>'))
+      throw new TypeError(`invalid route '${pattern}': unbalanced '<' or '>'`);
+    source += `${escapeRegex(rest)}$`;
+    let regex: RegExp;
+    try {
+      regex = new RegExp(source, 'u');
+    } catch (error) {
+      throw new TypeError(`invalid route '${pattern}': ${(error as Error).message}`, { cause: error });
+    }
+    return { pattern, handlers: new Map(), params, regex, converters, indexes };
+  }
+}
+
+/** Number of capturing groups in a regular expression source. */
+function countGroups(regex: string, pattern: string): number {
+  try {
+    return (new RegExp(`${regex}|`, 'u').exec('') as RegExpExecArray).length - 1;
+  } catch (error) {
+    throw new TypeError(`invalid route '${pattern}': ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function pick(handlers: Map<string, RouteFunction>, method: string): RouteFunction | undefined {
+  return handlers.get(method) ?? (method === 'HEAD' ? handlers.get('GET') : undefined) ?? handlers.get('*');
+}
+
+function addAllowed(allowed: Set<string>, handlers: Map<string, RouteFunction>): void {
+  for (const method of handlers.keys()) {
+    allowed.add(method);
+    if (method === 'GET') allowed.add('HEAD');
+  }
+}
+
+const ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** Renders an `Allow` header value (OPTIONS is always allowed: Poor answers it itself). */
+export function renderAllow(allowed: Set<string>): string {
+  allowed.add('OPTIONS');
+  allowed.delete('*');
+  return [...allowed]
+    .sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b))
+    .join(', ');
+}

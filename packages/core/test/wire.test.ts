@@ -1,0 +1,117 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Application } from '../src/index.js';
+
+/** Sends raw bytes and collects everything until the server closes or `until` matches. */
+function raw(port: number, data: string, until?: RegExp, timeout = 3000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(received);
+    }, timeout);
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      if (until?.test(received)) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(received);
+      }
+    });
+    socket.on('end', () => {
+      clearTimeout(timer);
+      resolve(received);
+    });
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    socket.write(data);
+  });
+}
+
+describe('raw HTTP on a socket', () => {
+  const app = new Application('wire', { logger: false });
+  let port = 0;
+  let closedGenerators = 0;
+  let producedAfterClose = 0;
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => {
+    unhandled.push(reason);
+  };
+
+  app.route('/chunks', function* () {
+    yield 'one';
+    yield 'two';
+  });
+  app.route('/endless', async function* () {
+    try {
+      for (let index = 0; ; index += 1) {
+        yield `chunk ${index}\n`.repeat(100);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    } finally {
+      closedGenerators += 1;
+    }
+  });
+  app.route('/count-after-close', async function* (req) {
+    let closed = false;
+    req.rawResponse?.on('close', () => (closed = true));
+    for (let index = 0; index < 10_000; index += 1) {
+      if (closed) producedAfterClose += 1;
+      yield 'x'.repeat(1024);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  });
+  app.route('/head', () => 'has a body');
+
+  beforeAll(async () => {
+    process.on('unhandledRejection', onUnhandled);
+    port = (await app.listen({ port: 0 })).port;
+  });
+  afterAll(async () => {
+    process.off('unhandledRejection', onUnhandled);
+    await app.close();
+  });
+
+  it('streams a generator with chunked framing', async () => {
+    const reply = await raw(port, 'GET /chunks HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(reply).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(reply).toMatch(/\r\nTransfer-Encoding: chunked\r\n/i);
+    expect(reply).toContain('\r\n\r\n3\r\none\r\n3\r\ntwo\r\n0\r\n\r\n');
+  });
+
+  it('sends no body for HEAD, with the GET length', async () => {
+    const reply = await raw(port, 'HEAD /head HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(reply).toMatch(/Content-Length: 10\r\n/);
+    expect(reply.endsWith('\r\n\r\n')).toBe(true);
+  });
+
+  it('answers a malformed request line with 400 and keeps serving', async () => {
+    const reply = await raw(port, 'GARBAGE\r\n\r\n');
+    expect(reply).toMatch(/^HTTP\/1\.1 400/);
+    const next = await raw(port, 'GET /head HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(next).toMatch(/^HTTP\/1\.1 200/);
+  });
+
+  it('answers a method the application does not know with 501', async () => {
+    const reply = await raw(port, 'PROPFIND /head HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(reply).toMatch(/^HTTP\/1\.1 501/);
+  });
+
+  it('answers an invalid header with 400', async () => {
+    const reply = await raw(port, 'GET /head HTTP/1.1\r\nHost: x\r\nBad Header: x\r\n\r\n');
+    expect(reply).toMatch(/^HTTP\/1\.1 400/);
+  });
+
+  it('closes a generator when the client disconnects mid-stream, without unhandled rejections', async () => {
+    await raw(port, 'GET /endless HTTP/1.1\r\nHost: x\r\n\r\n', /chunk 3/);
+    await expect.poll(() => closedGenerators, { timeout: 3000 }).toBe(1);
+    await raw(port, 'GET /count-after-close HTTP/1.1\r\nHost: x\r\n\r\n', /x{4096}/);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(producedAfterClose).toBeLessThanOrEqual(1);
+    expect(unhandled).toEqual([]);
+  });
+});
