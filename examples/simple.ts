@@ -367,6 +367,9 @@ class Simple {
 
 export const app = new Application('simple', {
   debug: true,
+  // Like upstream: the working directory is served, with listings (@poor/static, loaded on demand).
+  documentRoot: '.',
+  documentIndex: true,
   autoForm: false,
   filters: { email: '[\\w.\\-]+@[\\w.\\-]+' },
   controllers: [Simple],

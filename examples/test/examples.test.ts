@@ -31,6 +31,20 @@ describeBoth('examples/simple.ts URL contract', (send) => {
     expect((await send(app, '/style.css')).header('content-type')).toBe('text/css');
   });
 
+  it('serves the working directory with listings, as upstream does', async () => {
+    const readme = await send(app, '/README.md');
+    expect(readme.status).toBe(200);
+    expect(readme.header('content-type')).toBe('text/markdown; charset=utf-8');
+    expect(readme.text()).toContain('npm install && npm start');
+    const docs = await send(app, '/docs/');
+    expect(docs.status).toBe(200);
+    expect(docs.text()).toContain('Index of /docs/');
+    expect(docs.text()).toContain('href="routing.md"');
+    expect((await send(app, '/docs')).header('location')).toBe('/docs/');
+    expect((await send(app, '/.git/config')).status).toBe(404);
+    expect((await send(app, '/../etc/passwd')).status).toBe(400);
+  });
+
   it('/test/static carries ETag W/"0123" and answers 304 to it', async () => {
     const reply = await send(app, '/test/static');
     expect(reply.header('etag')).toBe('W/"0123"');

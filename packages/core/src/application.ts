@@ -210,6 +210,7 @@ export class Application {
   #onListen: Array<(server: Server) => void> = [];
   #onClose: Array<() => unknown> = [];
   #server: Server | undefined;
+  #ready: Promise<this> | undefined;
   #profiler: Profiler | undefined;
   #memberHandlers = new Map<string, (item: MemberRegistration) => void>();
 
@@ -498,12 +499,17 @@ export class Application {
   }
 
   /**
-   * Finishes asynchronous set-up: when `documentRoot` is set and no add-on serves files,
+   * Finishes asynchronous set-up (once): when the `documentRoot` option is set,
    * loads `@poor/static` on demand (failing with a clear message when it is not installed).
    * `listen()` calls it; call it yourself when you use `app.handler` with your own server.
    */
-  async ready(): Promise<this> {
-    if (this.documentRoot && this.#fallbacks.length === 0) {
+  ready(): Promise<this> {
+    this.#ready ??= this.#loadStatic();
+    return this.#ready;
+  }
+
+  async #loadStatic(): Promise<this> {
+    if (this.documentRoot) {
       const name = '@poor/static';
       let module: { documentRoot?: (dir: string, options: { index: boolean }) => AddOn };
       try {
@@ -591,7 +597,8 @@ export class Application {
   }
 
   /** Sends a request through the application without a network socket (for tests). */
-  inject(options: InjectOptions | string): Promise<InjectResponse> {
+  async inject(options: InjectOptions | string): Promise<InjectResponse> {
+    await this.ready();
     return injectRequest(this.handler, typeof options === 'string' ? { url: options } : options);
   }
 }

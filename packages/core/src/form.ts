@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { Writable, type Readable } from 'node:stream';
+import { Transform, Writable, type Readable } from 'node:stream';
 import formidable, { type File as FormidableFile, type Part } from 'formidable';
 import type { FileCallback, Limits } from './application.js';
 import { Fields, parseQuery } from './fields.js';
@@ -95,6 +96,43 @@ class LimitedWritable extends Writable {
   }
 }
 
+/**
+ * Lets body bytes through to formidable only while the file being written keeps up. Formidable
+ * pauses the request per chunk, but every finished write resumes it, so a target slower than
+ * the network (a disk) would fall behind without bound.
+ */
+class Gate extends Transform {
+  /** The file currently written. */
+  writer: Writable | undefined;
+  /** What formidable reads as the request's headers. */
+  readonly headers: IncomingHttpHeaders;
+
+  constructor(raw: IncomingMessage) {
+    super();
+    this.headers = raw.headers;
+    raw.once('error', (error) => this.destroy(error));
+    raw.once('close', () => {
+      if (!raw.complete) this.destroy(new Error('the client aborted the request'));
+    });
+  }
+
+  override _transform(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null, data?: Buffer) => void,
+  ): void {
+    const writer = this.writer;
+    if (!writer?.writableNeedDrain || writer.destroyed) return callback(null, chunk);
+    const go = (): void => {
+      writer.off('drain', go);
+      writer.off('close', go);
+      callback(null, chunk);
+    };
+    writer.on('drain', go);
+    writer.on('close', go);
+  }
+}
+
 /** Files created for a request, removed when its response closes (sent, failed or aborted). */
 const created = new WeakMap<Request, string[]>();
 
@@ -132,6 +170,7 @@ async function parseMultipart(req: Request, options: MultipartSettings): Promise
   const fields = new Fields<FormValue>();
   const files = new Map<FormidableFile, UploadedFile>();
   let unnamed = false;
+  const gate = new Gate(req.raw);
   const form = formidable({
     maxFields: limits.fields,
     maxFieldsSize: limits.fieldsSize,
@@ -163,7 +202,8 @@ async function parseMultipart(req: Request, options: MultipartSettings): Promise
         track(req, path as string);
         target = createWriteStream(path as string);
       }
-      return new LimitedWritable(target, limits.fileSize, upload);
+      gate.writer = new LimitedWritable(target, limits.fileSize, upload);
+      return gate.writer;
     }) as unknown as () => Writable,
   });
   form.on('fileBegin', (name: string, file: FormidableFile) => {
@@ -179,13 +219,15 @@ async function parseMultipart(req: Request, options: MultipartSettings): Promise
     else if (upload) fields.append(name, upload);
   });
   await new Promise<void>((resolve, reject) => {
-    form.parse(req.raw, (error: unknown) => {
+    form.parse(gate as unknown as IncomingMessage, (error: unknown) => {
       if (!error) return resolve();
-      // formidable may leave the request paused: read (and discard) the rest, so the error
-      // page is not lost to a connection reset while the client is still sending.
+      // Read (and discard) the rest, so the error page is not lost to a connection reset
+      // while the client is still sending.
+      req.raw.unpipe(gate);
       req.raw.resume();
       reject(toHttpError(error));
     });
+    req.raw.pipe(gate);
   });
   if (unnamed) throw new HTTPException(400, { error: 'malformed form body: a multipart part has no name' });
   return fields;

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import mime from 'mime';
@@ -67,6 +67,8 @@ export interface FileResponseOptions extends ResponseOptions {
   etag?: boolean;
   /** Send Last-Modified from the file's mtime, default true. */
   lastModified?: boolean;
+  /** The file's stats when the caller already has them (saves a `stat` call). */
+  stats?: Stats;
 }
 
 const TEXTUAL = /^(?:text\/|application\/(?:javascript|json|xml)|image\/svg\+xml)/;
@@ -97,14 +99,16 @@ export class FileResponse extends Response {
 
   /** @internal Stats the file and fills the validators. */
   async [kPrepare](): Promise<void> {
-    let info;
-    try {
-      info = await stat(this.path);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') throw new HTTPException(404);
-      if (code === 'EACCES' || code === 'EPERM') throw new HTTPException(403);
-      throw error;
+    let info = this.#options.stats;
+    if (!info) {
+      try {
+        info = await stat(this.path);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') throw new HTTPException(404);
+        if (code === 'EACCES' || code === 'EPERM') throw new HTTPException(403);
+        throw error;
+      }
     }
     if (!info.isFile()) throw new HTTPException(403, { error: 'not a regular file' });
     this.#size = info.size;

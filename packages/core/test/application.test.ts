@@ -139,12 +139,6 @@ describe('serving', () => {
     expect(events).toEqual(['listen', 'close']);
   });
 
-  it('ready() explains how to get @poor/static when documentRoot needs it', async () => {
-    const app = new Application('static-missing', { documentRoot: '/tmp', logger: false });
-    const ready = app.ready();
-    await expect(ready).rejects.toThrow(/@poor\/static/);
-  });
-
   it('serves /debug-info only in debug mode, masking secrets', async () => {
     const app = new Application('debug-info', { debug: true, secretKey: 'super-secret', logger: false });
     app.route('/x/<id:int>', () => 'x');

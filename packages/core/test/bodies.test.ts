@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -405,6 +406,76 @@ describe('custom upload storage and manual parsing', () => {
       expect(await reply.json()).toEqual([{ name: 'custom.bin', size: 100_000, path: null }]);
       expect(sha256(Buffer.concat(stored.get('custom.bin') ?? []))).toBe(sha256(content));
     } finally {
+      await app.close();
+    }
+  });
+
+  it('a storage slower than the network holds the upload back instead of buffering it', async () => {
+    // Each write waits 2 ms. The lag = bytes the client could send - bytes stored: without
+    // backpressure the body piles up in the server's memory (tens of megabytes); with it, the
+    // lag stays within the socket buffers.
+    let stored = 0;
+    let sent = 0;
+    let lag = 0;
+    const hash = createHash('sha256');
+    const app = new Application('slow-storage', {
+      logger: false,
+      limits: { fileSize: 64 << 20 },
+      fileCallback: () =>
+        new Writable({
+          write(chunk: Buffer, _encoding, callback) {
+            hash.update(chunk);
+            stored += chunk.length;
+            setTimeout(callback, 2);
+          },
+        }),
+    });
+    app.route('/upload', (req) => ({ size: (req.form.getFirst('file') as UploadedFile).size }), 'POST');
+    const size = 40 << 20;
+    const block = randomBytes(1 << 16);
+    const expected = createHash('sha256');
+    const head = Buffer.from(
+      '--b\r\nContent-Disposition: form-data; name="file"; filename="slow.bin"\r\n' +
+        'Content-Type: application/octet-stream\r\n\r\n',
+    );
+    const tail = Buffer.from('\r\n--b--\r\n');
+    const { port } = await app.listen({ port: 0 });
+    const sample = setInterval(() => (lag = Math.max(lag, sent - stored)), 1);
+    try {
+      const reply = await new Promise<string>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            port,
+            method: 'POST',
+            path: '/upload',
+            headers: {
+              'content-type': 'multipart/form-data; boundary=b',
+              'content-length': head.length + size + tail.length,
+            },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+            res.on('end', () => resolve(text));
+          },
+        );
+        req.on('error', reject);
+        req.write(head);
+        const pump = (): void => {
+          while (sent < size) {
+            expected.update(block);
+            sent += block.length;
+            if (!req.write(block)) return void req.once('drain', pump);
+          }
+          req.end(tail);
+        };
+        pump();
+      });
+      expect(JSON.parse(reply)).toEqual({ size });
+      expect(hash.digest('hex')).toBe(expected.digest('hex'));
+      expect(lag).toBeLessThan(16 << 20);
+    } finally {
+      clearInterval(sample);
       await app.close();
     }
   });

@@ -1,0 +1,192 @@
+// @poor/static: serves a folder ("document root") for GET and HEAD requests no route took.
+// The checks run in a fixed order (SPEC §11): method, decode, NUL byte and backslash,
+// dot segments, dotfiles, resolution under the root (symlinks included), directory → slash
+// redirect → index file → listing → 403, file → FileResponse (validators, ranges, HEAD).
+import { realpathSync, statSync, type Stats } from 'node:fs';
+import { lstat, realpath, stat } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import {
+  contentTypeFor,
+  FileResponse,
+  HTTPException,
+  parseNegotiation,
+  RedirectResponse,
+  type AddOn,
+  type Request,
+} from '@poor/core';
+import { directoryListing } from './listing.js';
+
+export { directoryListing, humanSize } from './listing.js';
+
+/** Options of {@link documentRoot}. */
+export interface StaticOptions {
+  /** HTML listings for directories without an index file (default false: 403). */
+  index?: boolean;
+  /** File names served for a directory, first found wins (default `['index.html']`). */
+  indexFiles?: readonly string[];
+  /** Paths with a segment starting with `.`: `'ignore'` (as if missing, the default), `'deny'` (403) or `'allow'`. */
+  dotfiles?: 'ignore' | 'deny' | 'allow';
+  /** `Cache-Control: public, max-age=<seconds>` on files (default: no Cache-Control). */
+  maxAge?: number;
+  /** Adds `immutable` to Cache-Control (for fingerprinted file names). */
+  immutable?: boolean;
+  /** Strong ETag on files (default true). */
+  etag?: boolean;
+  /** Last-Modified on files (default true). */
+  lastModified?: boolean;
+  /** Serve `name.br` / `name.gz` siblings to clients that accept them (default true). */
+  precompressed?: boolean;
+}
+
+const ENCODINGS: ReadonlyArray<readonly [coding: string, suffix: string]> = [
+  ['br', '.br'],
+  ['gzip', '.gz'],
+];
+
+/** Does an Accept-Encoding value allow `coding` (by name or `*`, with a quality above 0)? */
+function accepts(header: string, coding: string): boolean {
+  let wildcard = 0;
+  for (const [value, quality] of parseNegotiation(header)) {
+    const name = value.toLowerCase();
+    if (name === coding) return quality > 0;
+    if (name === '*') wildcard = quality;
+  }
+  return wildcard > 0;
+}
+
+function missing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG' || code === 'ELOOP';
+}
+
+function denied(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM';
+}
+
+/** Serves one document root; {@link documentRoot} installs it as a fallback. */
+export class StaticFiles {
+  /** The root folder, symlinks resolved. */
+  readonly root: string;
+  readonly #prefix: string;
+  readonly #options: StaticOptions;
+  readonly #indexFiles: readonly string[];
+  readonly #cacheControl: string | undefined;
+
+  constructor(dir: string, options: StaticOptions = {}) {
+    let root: string;
+    try {
+      root = realpathSync(resolve(dir));
+    } catch (error) {
+      throw new TypeError(`document root ${dir} does not exist`, { cause: error });
+    }
+    if (!statSync(root).isDirectory()) throw new TypeError(`document root ${dir} is not a directory`);
+    this.root = root;
+    this.#prefix = root.endsWith(sep) ? root : root + sep;
+    this.#options = options;
+    this.#indexFiles = options.indexFiles ?? ['index.html'];
+    if (options.maxAge !== undefined || options.immutable) {
+      const seconds = Math.max(0, Math.floor(options.maxAge ?? 0));
+      this.#cacheControl = `public, max-age=${seconds}${options.immutable ? ', immutable' : ''}`;
+    }
+  }
+
+  /** Answers `req` from the root, or `undefined` when the request is not for a file here. */
+  async serve(req: Request): Promise<unknown> {
+    const method = req.method;
+    if (method !== 'GET' && method !== 'HEAD') return undefined;
+    const path = req.path; // a malformed percent-encoding throws 400 here
+    if (!path.startsWith('/')) return undefined; // `*` and the like
+    if (path.includes('\0')) throw new HTTPException(400, { error: 'NUL byte in the path' });
+    if (path.includes('\\')) throw new HTTPException(400, { error: 'backslash in the path' });
+    const segments = path.split('/');
+    for (const segment of segments) {
+      // Clients remove dot segments before sending (RFC 3986 §5.2.4): one that arrives is an attack.
+      if (segment === '..') throw new HTTPException(400, { error: 'dot segment in the path' });
+      if (segment.length > 1 && segment.startsWith('.') && segment !== '..') {
+        const policy = this.#options.dotfiles ?? 'ignore';
+        if (policy === 'ignore') return undefined;
+        if (policy === 'deny') throw new HTTPException(403);
+      }
+    }
+    const target = await this.#resolve(join(this.root, path));
+    if (target === undefined) return undefined;
+    const [real, info] = target;
+    if (info.isDirectory()) return this.#directory(req, path, segments, real);
+    if (info.isFile()) return this.#file(req, real, info);
+    throw new HTTPException(403, { error: 'not a regular file' });
+  }
+
+  /** Resolves symlinks; a target outside the root is 403, a missing one `undefined`. */
+  async #resolve(path: string): Promise<[string, Stats] | undefined> {
+    try {
+      const real = await realpath(path);
+      if (real !== this.root && !real.startsWith(this.#prefix)) {
+        throw new HTTPException(403, { error: 'the path leads outside the document root' });
+      }
+      return [real, await stat(real)];
+    } catch (error) {
+      if (missing(error)) return undefined;
+      if (denied(error)) throw new HTTPException(403);
+      throw error;
+    }
+  }
+
+  async #directory(req: Request, path: string, segments: string[], real: string): Promise<unknown> {
+    if (!path.endsWith('/')) {
+      // Rebuilt from the segments: `//host/dir` becomes `/host/dir/`, never a protocol-relative URL.
+      const clean = segments.filter((segment) => segment !== '' && segment !== '.').map(encodeURIComponent);
+      const query = req.query;
+      const location = `/${clean.join('/')}${clean.length ? '/' : ''}${query ? `?${query}` : ''}`;
+      return new RedirectResponse(location, { permanent: true });
+    }
+    for (const name of this.#indexFiles) {
+      const file = join(real, name);
+      try {
+        const info = await stat(file);
+        if (info.isFile() && (await this.#resolve(file)) !== undefined) return this.#file(req, file, info);
+      } catch (error) {
+        if (!missing(error)) throw error;
+      }
+    }
+    if (!this.#options.index) throw new HTTPException(403, { error: 'directory listing is off' });
+    return directoryListing(real, path, { root: this.root });
+  }
+
+  async #file(req: Request, path: string, stats: Stats): Promise<FileResponse> {
+    const options = this.#options;
+    const headers: Record<string, string> = {};
+    if (this.#cacheControl) headers['Cache-Control'] = this.#cacheControl;
+    const common = { etag: options.etag !== false, lastModified: options.lastModified !== false };
+    if (options.precompressed !== false) {
+      headers.Vary = 'Accept-Encoding';
+      const accept = req.raw.headers['accept-encoding'];
+      if (accept) {
+        for (const [coding, suffix] of ENCODINGS) {
+          if (!accepts(accept, coding)) continue;
+          const sibling = await lstat(path + suffix).catch(() => undefined);
+          // lstat: a sibling that is a symlink is never followed.
+          if (!sibling?.isFile()) continue;
+          return new FileResponse(path + suffix, {
+            ...common,
+            stats: sibling,
+            contentType: contentTypeFor(path),
+            headers: { ...headers, 'Content-Encoding': coding },
+          });
+        }
+      }
+    }
+    return new FileResponse(path, { ...common, stats, headers });
+  }
+}
+
+/**
+ * The add-on serving `dir` for GET/HEAD requests that no route matched (before the default
+ * handler): `app.use(documentRoot('./public', { index: true }))`.
+ */
+export function documentRoot(dir: string, options: StaticOptions = {}): AddOn {
+  const files = new StaticFiles(dir, options);
+  return (app) => {
+    app.addFallback((req) => files.serve(req));
+  };
+}
