@@ -10,7 +10,8 @@
 // BENCH_NO_WRITE=1 (do not write RESULTS.md).
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,11 +24,27 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const warmup = quick ? 0.5 : 1;
 
 const FRAMEWORKS = ['node-http', 'poor', 'fastify', 'express'];
+const ECHO = JSON.stringify({
+  user: { id: 42, name: 'Ada', roles: ['admin', 'dev'] },
+  items: [1, 2, 3, 4, 5],
+  ok: true,
+});
+
+// The static scenarios' files, in a folder every server is told about.
+const staticDir = mkdtempSync(join(os.tmpdir(), 'poor-bench-'));
+mkdirSync(join(staticDir, 'static'));
+writeFileSync(join(staticDir, 'static', '1k.txt'), 'x'.repeat(1023) + '\n');
+writeFileSync(join(staticDir, 'static', '1m.bin'), randomBytes(1 << 20));
+process.env.BENCH_STATIC_DIR = staticDir;
+process.on('exit', () => rmSync(staticDir, { recursive: true, force: true }));
 const SCENARIOS = [
   { name: 'hello', path: '/hello', status: 200, body: 'Hello world' },
   { name: 'json', path: '/json', status: 200, body: '{"hello":"world","n":[1,2,3]}' },
   { name: 'param', path: '/r77/items/42', status: 200, body: '{"id":42}' },
   { name: '404', path: '/nope/does-not-exist', status: 404 },
+  { name: 'post-json', path: '/echo', status: 200, method: 'POST', body: ECHO, send: ECHO },
+  { name: 'static-1k', path: '/static/1k.txt', status: 200, length: 1024 },
+  { name: 'static-1m', path: '/static/1m.bin', status: 200, length: 1 << 20 },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',');
@@ -60,19 +77,31 @@ async function start(name) {
   return { child, port: await ready };
 }
 
-function load(port, path, seconds) {
+function load(port, scenario, seconds) {
+  const request = scenario.send
+    ? { method: scenario.method, body: scenario.send, headers: { 'content-type': 'application/json' } }
+    : {};
   return new Promise((resolve, reject) => {
     autocannon(
-      { url: `http://127.0.0.1:${port}${path}`, connections, duration: seconds, pipelining: 1 },
+      { url: `http://127.0.0.1:${port}${scenario.path}`, connections, duration: seconds, pipelining: 1, ...request },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
   });
 }
 
 async function check(port, scenario, name) {
-  const reply = await fetch(`http://127.0.0.1:${port}${scenario.path}`);
-  const text = await reply.text();
-  if (reply.status !== scenario.status || (scenario.body !== undefined && text !== scenario.body)) {
+  const reply = await fetch(`http://127.0.0.1:${port}${scenario.path}`, {
+    method: scenario.method ?? 'GET',
+    body: scenario.send,
+    headers: scenario.send ? { 'content-type': 'application/json' } : {},
+  });
+  const bytes = Buffer.from(await reply.arrayBuffer());
+  const text = bytes.toString('utf8');
+  if (
+    reply.status !== scenario.status ||
+    (scenario.body !== undefined && text !== scenario.body) ||
+    (scenario.length !== undefined && bytes.length !== scenario.length)
+  ) {
     throw new Error(`${name} answers ${scenario.path} wrongly: ${reply.status} ${text.slice(0, 80)}`);
   }
 }
@@ -82,10 +111,10 @@ const samples = new Map();
 
 async function measure(name, child, port, scenario) {
   await check(port, scenario, name);
-  await load(port, scenario.path, warmup);
+  await load(port, scenario, warmup);
   await ask(child, 'reset-peak', 'reset');
   const before = await ask(child, 'stats', 'stats');
-  const result = await load(port, scenario.path, duration);
+  const result = await load(port, scenario, duration);
   const after = await ask(child, 'stats', 'stats');
   const total = result.requests.total;
   const expected = scenario.status === 200 ? result['2xx'] : result.non2xx;
@@ -121,7 +150,7 @@ try {
         const key = `${scenario.name}/${name}`;
         samples.set(key, [...(samples.get(key) ?? []), sample]);
         console.log(
-          `round ${round + 1} ${scenario.name.padEnd(6)} ${name.padEnd(10)} ${sample.rps.toFixed(0).padStart(7)} req/s  ` +
+          `round ${round + 1} ${scenario.name.padEnd(9)} ${name.padEnd(10)} ${sample.rps.toFixed(0).padStart(7)} req/s  ` +
             `p99 ${String(sample.p99).padStart(3)} ms  ${sample.cpuPerRequest.toFixed(1).padStart(6)} µs CPU/req  ${sample.peakRss.toFixed(1)} MB`,
         );
       }

@@ -1,5 +1,7 @@
 // Shared by every benchmark server: reports its port, CPU time and peak RSS over IPC.
 export const ROUTES = 120;
+/** Folder holding `static/1k.txt` and `static/1m.bin` for the static scenarios (set by run.js). */
+export const STATIC_DIR = process.env.BENCH_STATIC_DIR;
 
 /** Starts reporting for a listening node:http server. */
 export function report(server) {

@@ -1,6 +1,8 @@
 // Plain node:http: the baseline every framework is compared with.
+import { createReadStream, stat } from 'node:fs';
 import { createServer } from 'node:http';
-import { report, ROUTES } from './common.js';
+import { join } from 'node:path';
+import { report, ROUTES, STATIC_DIR } from './common.js';
 
 const json = JSON.stringify({ hello: 'world', n: [1, 2, 3] });
 const param = /^\/r(\d+)\/items\/(-?\d+)$/;
@@ -18,6 +20,41 @@ const server = createServer((req, res) => {
       'content-length': Buffer.byteLength(json),
     });
     res.end(json);
+    return;
+  }
+  if (url === '/echo' && req.method === 'POST') {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      let body;
+      try {
+        body = JSON.stringify(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        res.writeHead(400).end();
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+      });
+      res.end(body);
+    });
+    return;
+  }
+  if (STATIC_DIR && url.startsWith('/static/') && !url.includes('..')) {
+    const path = join(STATIC_DIR, url);
+    stat(path, (error, info) => {
+      if (error || !info.isFile()) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': path.endsWith('.txt') ? 'text/plain; charset=utf-8' : 'application/octet-stream',
+        'content-length': info.size,
+        'last-modified': info.mtime.toUTCString(),
+      });
+      createReadStream(path).pipe(res);
+    });
     return;
   }
   const found = param.exec(url);

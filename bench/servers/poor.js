@@ -1,14 +1,17 @@
 // Poor, written the way its users write it.
 import { createServer } from 'node:http';
 import { Application } from '@poor/core';
-import { report, ROUTES } from './common.js';
+import { documentRoot } from '@poor/static';
+import { report, ROUTES, STATIC_DIR } from './common.js';
 
 const app = new Application('bench', { logger: false });
 app.route('/hello', () => 'Hello world');
 app.route('/json', () => ({ hello: 'world', n: [1, 2, 3] }));
+app.route('/echo', (req) => req.json, 'POST');
 for (let index = 0; index < ROUTES; index += 1) {
   app.route(`/s${index}/static`, () => 'static');
   app.route(`/r${index}/items/<id:int>`, (_req, id) => ({ id }));
 }
+if (STATIC_DIR) app.use(documentRoot(STATIC_DIR));
 const server = createServer(app.handler);
 server.listen(0, '127.0.0.1', () => report(server));

@@ -61,6 +61,12 @@ export interface FormOptions {
   limits?: Partial<Limits>;
 }
 
+/**
+ * Bytes of an upload that may wait for the disk: enough for several network chunks in flight
+ * (the file stream batches them into one write), small enough to keep memory flat.
+ */
+const UPLOAD_BUFFER = 1 << 20;
+
 /** Streams into a target while counting, refusing more than `limit` bytes (413). */
 class LimitedWritable extends Writable {
   #target: Writable;
@@ -68,7 +74,7 @@ class LimitedWritable extends Writable {
   #file: UploadedFile;
 
   constructor(target: Writable, limit: number, file: UploadedFile) {
-    super();
+    super({ highWaterMark: UPLOAD_BUFFER });
     this.#target = target;
     this.#limit = limit;
     this.#file = file;
@@ -200,7 +206,7 @@ async function parseMultipart(req: Request, options: MultipartSettings): Promise
         target = options.fileCallback({ fieldName: name, filename: upload.filename, type: upload.type });
       } else {
         track(req, path as string);
-        target = createWriteStream(path as string);
+        target = createWriteStream(path as string, { highWaterMark: UPLOAD_BUFFER });
       }
       gate.writer = new LimitedWritable(target, limits.fileSize, upload);
       return gate.writer;
