@@ -1,5 +1,6 @@
 // Poor, written the way its users write it.
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import { Application } from '@poor/core';
 import { documentRoot } from '@poor/static';
 import { report, ROUTES, STATIC_DIR } from './common.js';
@@ -12,6 +13,6 @@ for (let index = 0; index < ROUTES; index += 1) {
   app.route(`/s${index}/static`, () => 'static');
   app.route(`/r${index}/items/<id:int>`, (_req, id) => ({ id }));
 }
-if (STATIC_DIR) app.use(documentRoot(STATIC_DIR));
+if (STATIC_DIR) app.use(documentRoot(join(STATIC_DIR, 'static'), { prefix: '/static' }));
 const server = createServer(app.handler);
 server.listen(0, '127.0.0.1', () => report(server));

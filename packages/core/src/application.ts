@@ -70,6 +70,8 @@ export type ErrorClass = abstract new (...args: never[]) => unknown;
 export interface ApplicationOptions {
   /** Controller classes (instantiated with no arguments) or instances. */
   controllers?: Controller[];
+  /** Add-ons installed before the controllers (so their decorators, e.g. `@websocket`, are known). */
+  addOns?: AddOn[];
   /** Extra route filters, added before the controllers: name → regex or `{ regex, convert }`. */
   filters?: Record<string, string | RegExp | RouteFilter>;
   /** Debug pages (stack traces, `/debug-info`); never on by itself. */
@@ -249,6 +251,7 @@ export class Application {
       if (typeof filter === 'string' || filter instanceof RegExp) this.setFilter(filterName, filter);
       else this.setFilter(filterName, filter.regex, filter.convert);
     }
+    for (const addOn of options.addOns ?? []) this.use(addOn);
     for (const controller of options.controllers ?? []) this.register(controller);
   }
 

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Application } from './application.js';
@@ -382,8 +383,15 @@ export class Request implements AsyncIterable<Buffer> {
   /** Reads the whole body as text in its charset (400 for an unknown charset or bad bytes). */
   async text(limit?: number): Promise<string> {
     const data = await this.body(limit);
+    const charset = this.charset;
+    if (charset === 'utf-8' || charset === 'utf8') {
+      // The common case without a TextDecoder per request; a BOM is dropped as TextDecoder does.
+      if (!isUtf8(data)) throw new HTTPException(400, { error: `the body is not valid ${charset}` });
+      const bom = data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf;
+      return data.toString('utf8', bom ? 3 : 0);
+    }
     try {
-      return new TextDecoder(this.charset, { fatal: true }).decode(data);
+      return new TextDecoder(charset, { fatal: true }).decode(data);
     } catch {
       throw new HTTPException(400, { error: `the body is not valid ${this.charset}` });
     }

@@ -162,6 +162,18 @@ describe('request bodies over a real socket', () => {
       duplex: 'half',
     } as RequestInit);
     expect(await chunked.json()).toEqual({ json: { chunked: true }, polluted: null });
+    const bom = await fetch(`http://127.0.0.1:${port}/json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=UTF-8' },
+      body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"bom":"ž"}')]),
+    });
+    expect(await bom.json()).toEqual({ json: { bom: 'ž' }, polluted: null });
+    const latin = await fetch(`http://127.0.0.1:${port}/json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=iso-8859-2' },
+      body: Buffer.from([0x22, 0xbe, 0x22]),
+    });
+    expect(await latin.json()).toEqual({ json: 'ž', polluted: null });
   });
 
   it('keeps __proto__ and constructor keys as data (no prototype pollution)', async () => {

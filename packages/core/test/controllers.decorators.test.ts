@@ -260,5 +260,13 @@ describe('decorator mistakes', () => {
     app.registerMemberKind('custom', (item) => seen.push(item.pattern));
     app.register(UsesCustom);
     expect(seen).toEqual(['/c']);
+    // addOns are installed before the controllers of the same options object
+    const early: string[] = [];
+    new Application('custom3', {
+      logger: false,
+      addOns: [(added) => added.registerMemberKind('custom', (item) => early.push(item.pattern))],
+      controllers: [UsesCustom],
+    });
+    expect(early).toEqual(['/c']);
   });
 });

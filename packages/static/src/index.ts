@@ -20,6 +20,8 @@ export { directoryListing, humanSize } from './listing.js';
 
 /** Options of {@link documentRoot}. */
 export interface StaticOptions {
+  /** URL path the folder is served under, e.g. `/static` (default `/`: the whole site). */
+  prefix?: string;
   /** HTML listings for directories without an index file (default false: 403). */
   index?: boolean;
   /** File names served for a directory, first found wins (default `['index.html']`). */
@@ -68,7 +70,8 @@ function denied(error: unknown): boolean {
 export class StaticFiles {
   /** The root folder, symlinks resolved. */
   readonly root: string;
-  readonly #prefix: string;
+  readonly #rootPrefix: string;
+  readonly #urlPrefix: string;
   readonly #options: StaticOptions;
   readonly #indexFiles: readonly string[];
   readonly #cacheControl: string | undefined;
@@ -82,7 +85,11 @@ export class StaticFiles {
     }
     if (!statSync(root).isDirectory()) throw new TypeError(`document root ${dir} is not a directory`);
     this.root = root;
-    this.#prefix = root.endsWith(sep) ? root : root + sep;
+    this.#rootPrefix = root.endsWith(sep) ? root : root + sep;
+    const prefix = (options.prefix ?? '/').replace(/\/+$/, '');
+    if (prefix !== '' && !/^\/[^/\\]/.test(prefix))
+      throw new TypeError(`prefix ${options.prefix} must start with one /`);
+    this.#urlPrefix = prefix;
     this.#options = options;
     this.#indexFiles = options.indexFiles ?? ['index.html'];
     if (options.maxAge !== undefined || options.immutable) {
@@ -95,8 +102,13 @@ export class StaticFiles {
   async serve(req: Request): Promise<unknown> {
     const method = req.method;
     if (method !== 'GET' && method !== 'HEAD') return undefined;
-    const path = req.path; // a malformed percent-encoding throws 400 here
+    let path = req.path; // a malformed percent-encoding throws 400 here
     if (!path.startsWith('/')) return undefined; // `*` and the like
+    const prefix = this.#urlPrefix;
+    if (prefix) {
+      if (!path.startsWith(prefix) || (path.length > prefix.length && path[prefix.length] !== '/')) return undefined;
+      path = path.slice(prefix.length);
+    }
     if (path.includes('\0')) throw new HTTPException(400, { error: 'NUL byte in the path' });
     if (path.includes('\\')) throw new HTTPException(400, { error: 'backslash in the path' });
     const segments = path.split('/');
@@ -121,7 +133,7 @@ export class StaticFiles {
   async #resolve(path: string): Promise<[string, Stats] | undefined> {
     try {
       const real = await realpath(path);
-      if (real !== this.root && !real.startsWith(this.#prefix)) {
+      if (real !== this.root && !real.startsWith(this.#rootPrefix)) {
         throw new HTTPException(403, { error: 'the path leads outside the document root' });
       }
       return [real, await stat(real)];
@@ -137,7 +149,7 @@ export class StaticFiles {
       // Rebuilt from the segments: `//host/dir` becomes `/host/dir/`, never a protocol-relative URL.
       const clean = segments.filter((segment) => segment !== '' && segment !== '.').map(encodeURIComponent);
       const query = req.query;
-      const location = `/${clean.join('/')}${clean.length ? '/' : ''}${query ? `?${query}` : ''}`;
+      const location = `${this.#urlPrefix}/${clean.join('/')}${clean.length ? '/' : ''}${query ? `?${query}` : ''}`;
       return new RedirectResponse(location, { permanent: true });
     }
     for (const name of this.#indexFiles) {
@@ -150,7 +162,7 @@ export class StaticFiles {
       }
     }
     if (!this.#options.index) throw new HTTPException(403, { error: 'directory listing is off' });
-    return directoryListing(real, path, { root: this.root });
+    return directoryListing(real, this.#urlPrefix + path, { root: this.root });
   }
 
   async #file(req: Request, path: string, stats: Stats): Promise<FileResponse> {

@@ -309,6 +309,22 @@ describe('documentRoot options and the request pipeline', () => {
     expect(seen).toEqual(['GET /hello.txt', 'GET /missing', 'GET /blocked.txt', 'POST /hello.txt']);
   });
 
+  it('serves under a URL prefix, leaving every other path alone', async () => {
+    const app = appWith({ prefix: '/files/', index: true });
+    expect((await app.inject('/files/hello.txt')).text()).toBe('hello\n');
+    expect((await app.inject('/hello.txt')).status).toBe(404);
+    expect((await app.inject('/filesX/hello.txt')).status).toBe(404);
+    const bare = await app.inject('/files');
+    expect(bare.status).toBe(301);
+    expect(bare.headers.location).toBe('/files/');
+    expect((await app.inject('/files/sub')).headers.location).toBe('/files/sub/');
+    const listing = await app.inject('/files/sub/');
+    expect(listing.text()).toContain('Index of /files/sub/');
+    expect((await app.inject('/files/../hello.txt')).status).toBe(400);
+    expect(() => documentRoot(fixture.root, { prefix: '//evil' })).toThrow(TypeError);
+    expect(() => documentRoot(fixture.root, { prefix: 'files' })).toThrow(TypeError);
+  });
+
   it('refuses a missing or non-directory root at installation', () => {
     expect(() => documentRoot(join(fixture.root, 'nope'))).toThrow(TypeError);
     expect(() => documentRoot(join(fixture.root, 'hello.txt'))).toThrow(/not a directory/);
