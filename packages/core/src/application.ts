@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import type { Writable } from 'node:stream';
 import { readControllerMetadata, type Controller } from './decorators.js';
+import { settleRemovals } from './form.js';
 import type { HTTPExceptionExtra } from './http-error.js';
 import { injectRequest, type InjectOptions, type InjectResponse } from './inject.js';
 import { handleRequest } from './internal/pipeline.js';
@@ -597,6 +598,7 @@ export class Application {
     clearInterval(sweep);
     clearTimeout(timer);
     await closed;
+    await settleRemovals(); // a process that exits next keeps no temporary upload
   }
 
   /** Sends a request through the application without a network socket (for tests). */

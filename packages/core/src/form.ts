@@ -139,6 +139,14 @@ class Gate extends Transform {
   }
 }
 
+/** Removals of temporary files still running; `close()` waits for them. */
+const removals = new Set<Promise<void>>();
+
+/** @internal Resolves when every temporary upload file scheduled for removal is gone. */
+export async function settleRemovals(): Promise<void> {
+  while (removals.size > 0) await Promise.all(removals);
+}
+
 /** Files created for a request, removed when its response closes (sent, failed or aborted). */
 const created = new WeakMap<Request, string[]>();
 
@@ -148,7 +156,12 @@ function track(req: Request, path: string): void {
     list = [];
     created.set(req, list);
     const remove = (): void => {
-      for (const file of list ?? []) void rm(file, { force: true });
+      const done = Promise.all((list ?? []).map((file) => rm(file, { force: true }))).then(
+        () => undefined,
+        () => undefined,
+      );
+      removals.add(done);
+      void done.finally(() => removals.delete(done));
     };
     if (req.rawResponse) req.rawResponse.once('close', remove);
     else req.raw.once('close', remove);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Application, UploadedFile, type Request } from '../src/index.js';
 
 const uploadDir = mkdtempSync(join(tmpdir(), 'poor-uploads-'));
+afterAll(() => rmSync(uploadDir, { recursive: true, force: true }));
 const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
 function bodiesApp(): Application {
@@ -138,7 +139,6 @@ describe('request bodies over a real socket', () => {
   afterAll(async () => {
     process.off('unhandledRejection', onUnhandled);
     await app.close();
-    rmSync(uploadDir, { recursive: true, force: true });
   });
 
   async function stillServes(): Promise<void> {

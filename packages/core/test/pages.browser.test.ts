@@ -11,7 +11,7 @@ describeBrowser('built-in pages in headless Chromium', () => {
   let browser: Browser;
   let base = '';
   const keep = process.env.POOR_SCREENSHOTS;
-  const shots = keep ?? mkdtempSync(join(tmpdir(), 'poor-pages-'));
+  let shots = '';
   const app = new Application('pages', { debug: true, secretKey: 'do-not-show', logger: false });
   app.route('/forbidden', () => abort(403));
   app.route('/crash', () => {
@@ -21,6 +21,7 @@ describeBrowser('built-in pages in headless Chromium', () => {
   app.route('/things', () => 'created', 'POST');
 
   beforeAll(async () => {
+    shots = keep ?? mkdtempSync(join(tmpdir(), 'poor-pages-'));
     const { port } = await app.listen({ port: 0 });
     base = `http://127.0.0.1:${port}`;
     browser = await launchBrowser();
@@ -28,7 +29,7 @@ describeBrowser('built-in pages in headless Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await app.close();
-    if (!keep) rmSync(shots, { recursive: true, force: true });
+    if (!keep && shots) rmSync(shots, { recursive: true, force: true });
   });
 
   it.each([

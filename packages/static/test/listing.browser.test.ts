@@ -6,23 +6,25 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Application } from '@poor/core';
 import { describeBrowser, launchBrowser } from '../../core/test/helpers/browser.js';
 import { documentRoot } from '../src/index.js';
-import { makeFixture } from './fixture.js';
+import { makeFixture, type Fixture } from './fixture.js';
 
 describeBrowser('directory listing in headless Chromium', () => {
-  const fixture = makeFixture();
-  const app = new Application('listing', { logger: false }).use(documentRoot(fixture.root, { index: true }));
+  let fixture: Fixture;
+  let app: Application;
   let browser: Browser;
   let base = '';
 
   beforeAll(async () => {
+    fixture = makeFixture();
+    app = new Application('listing', { logger: false }).use(documentRoot(fixture.root, { index: true }));
     const { port } = await app.listen({ port: 0 });
     base = `http://127.0.0.1:${port}`;
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
-    await app.close();
-    fixture.remove();
+    await app?.close();
+    fixture?.remove();
   });
 
   it('renders the root listing with escaped names, directories first, and a screenshot', async () => {
