@@ -1,0 +1,293 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket as Client } from 'ws';
+import { Application, HTTPException, type Request } from '@poor/core';
+import { websockets, type WebSocket, type WebSocketOptions } from '../src/index.js';
+
+const apps: Application[] = [];
+const clients: Client[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.terminate();
+  for (const app of apps.splice(0)) await app.close();
+});
+
+async function serve(
+  setup: (app: Application) => void,
+  options: WebSocketOptions = {},
+): Promise<{ app: Application; url: string; port: number }> {
+  const app = new Application('ws-test', { logger: false }).use(websockets(options));
+  setup(app);
+  apps.push(app);
+  const { port } = await app.listen({ port: 0 });
+  return { app, url: `ws://127.0.0.1:${port}`, port };
+}
+
+interface Message {
+  data: Buffer;
+  binary: boolean;
+}
+const inboxes = new WeakMap<Client, { queue: Message[]; waiting: Array<(message: Message) => void> }>();
+
+/** Connects a client whose messages are queued from the first one (none is missed). */
+function open(url: string, options?: ConstructorParameters<typeof Client>[2]): Promise<Client> {
+  const client = new Client(url, options);
+  clients.push(client);
+  const inbox = { queue: [] as Message[], waiting: [] as Array<(message: Message) => void> };
+  inboxes.set(client, inbox);
+  client.on('message', (data: Buffer, binary: boolean) => {
+    const waiter = inbox.waiting.shift();
+    if (waiter) waiter({ data, binary });
+    else inbox.queue.push({ data, binary });
+  });
+  return new Promise((resolve, reject) => {
+    client.once('open', () => resolve(client));
+    client.once('error', reject);
+  });
+}
+
+/** The client's next message. */
+function next(client: Client): Promise<Message> {
+  const inbox = inboxes.get(client);
+  if (!inbox) throw new Error('not opened with open()');
+  const queued = inbox.queue.shift();
+  if (queued) return Promise.resolve(queued);
+  return new Promise((resolve) => inbox.waiting.push(resolve));
+}
+
+/** Sends an upgrade request by hand and returns the raw answer. */
+function rawUpgrade(port: number, path: string, headers: Record<string, string> = {}): Promise<string> {
+  const all = {
+    Host: `127.0.0.1:${port}`,
+    Connection: 'Upgrade',
+    Upgrade: 'websocket',
+    'Sec-WebSocket-Version': '13',
+    'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    ...headers,
+  };
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('connect', () => {
+      const lines = Object.entries(all)
+        .filter(([, value]) => value !== '')
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('');
+      socket.write(`GET ${path} HTTP/1.1\r\n${lines}\r\n`);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      if (text.startsWith('HTTP/1.1 101')) socket.destroy(); // a real handshake: enough
+    });
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+  });
+}
+
+describe('@poor/ws over real sockets', () => {
+  it('echoes text and binary frames', async () => {
+    const { url } = await serve((app) =>
+      app.websocket('/echo', (ws) => {
+        ws.on('message', (data, binary) => ws.send(data, { binary }));
+      }),
+    );
+    const client = await open(`${url}/echo`);
+    client.send('hello');
+    const text = await next(client);
+    expect(text.binary).toBe(false);
+    expect(text.data.toString()).toBe('hello');
+    const bytes = Buffer.from([0, 1, 2, 255]);
+    client.send(bytes);
+    const binary = await next(client);
+    expect(binary.binary).toBe(true);
+    expect(binary.data.equals(bytes)).toBe(true);
+  });
+
+  it('passes typed, converted route parameters and the request', async () => {
+    const { url } = await serve((app) => {
+      app.setFilter('slug', '[a-z-]+');
+      app.websocket('/room/<id:int>/<name:slug>', (ws, req, id, name) => {
+        ws.send(JSON.stringify({ id, type: typeof id, name, rule: req.uriRule, query: req.args.getFirst('q') }));
+      });
+    });
+    const client = await open(`${url}/room/42/general-chat?q=x`);
+    expect(JSON.parse((await next(client)).data.toString())).toEqual({
+      id: 42,
+      type: 'number',
+      name: 'general-chat',
+      rule: '/room/<id:int>/<name:slug>',
+      query: 'x',
+    });
+  });
+
+  it('closes a message over maxPayload with 1009', async () => {
+    const { url } = await serve((app) => app.websocket('/big', () => undefined), { maxPayload: 1024 });
+    const client = await open(`${url}/big`);
+    const closed = once(client, 'close');
+    client.send(Buffer.alloc(4096));
+    const [code] = (await closed) as [number];
+    expect(code).toBe(1009);
+  });
+
+  it('runs before hooks: a refusal is a real HTTP response on the socket', async () => {
+    const seen: string[] = [];
+    const { url, port } = await serve((app) => {
+      app.before((req: Request) => {
+        seen.push(req.path);
+        if (req.raw.headers.authorization !== 'Bearer ok') throw new HTTPException(401, { error: 'log in first' });
+        return undefined;
+      });
+      app.websocket('/private', (ws, req) => ws.send(`hi ${String(req.raw.headers.authorization)}`));
+    });
+    const refused = await rawUpgrade(port, '/private');
+    expect(refused).toMatch(/^HTTP\/1\.1 401 Unauthorized\r\n/);
+    expect(refused).toContain('Connection: close');
+    expect(refused).toMatch(/\r\n\r\nlog in first\n$/);
+    const accepted = await open(`${url}/private`, { headers: { authorization: 'Bearer ok' } });
+    expect((await next(accepted)).data.toString()).toBe('hi Bearer ok');
+    expect(seen).toEqual(['/private', '/private']);
+  });
+
+  it('a hook answering with a response refuses with that response', async () => {
+    const { port } = await serve((app) => {
+      app.before(() => 'go away');
+      app.websocket('/x', () => undefined);
+    });
+    const refused = await rawUpgrade(port, '/x');
+    expect(refused).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(refused).toContain('text/html');
+    expect(refused).toMatch(/go away\n$/);
+  });
+
+  it('refuses unknown paths (404), bad handshakes (400), other methods and bad origins (403)', async () => {
+    const { port } = await serve((app) => app.websocket('/ws', () => undefined), {
+      allowedOrigins: ['https://good.example'],
+    });
+    expect(await rawUpgrade(port, '/nope', { Origin: 'https://good.example' })).toMatch(/^HTTP\/1\.1 404 /);
+    expect(await rawUpgrade(port, '/ws', { Origin: 'https://evil.example' })).toMatch(/^HTTP\/1\.1 403 /);
+    expect(await rawUpgrade(port, '/ws', { Origin: '' })).toMatch(/^HTTP\/1\.1 403 /);
+    expect(await rawUpgrade(port, '/ws', { Origin: 'https://good.example', 'Sec-WebSocket-Key': 'short' })).toMatch(
+      /^HTTP\/1\.1 400 /,
+    );
+    const version = await rawUpgrade(port, '/ws', { Origin: 'https://good.example', 'Sec-WebSocket-Version': '8' });
+    expect(version).toMatch(/^HTTP\/1\.1 400 /);
+    expect(version).toContain('Sec-WebSocket-Version: 13');
+    expect(await rawUpgrade(port, '/%zz', { Origin: 'https://good.example' })).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await rawUpgrade(port, '/ws', { Origin: 'https://good.example', Upgrade: 'h2c' })).toMatch(
+      /^HTTP\/1\.1 400 /,
+    );
+    expect(await rawUpgrade(port, '/ws', { Origin: 'https://good.example' })).toMatch(/^HTTP\/1\.1 101 /);
+    // the server still serves after every refusal
+    expect((await fetch(`http://127.0.0.1:${port}/ws`)).status).toBe(426);
+  });
+
+  it('answers 426 with Upgrade: websocket to a plain HTTP request', async () => {
+    const { port } = await serve((app) => {
+      app.websocket('/only-ws', () => undefined);
+      app.route('/both', () => 'plain page');
+      app.websocket('/both', (ws) => ws.send('socket'));
+    });
+    const reply = await fetch(`http://127.0.0.1:${port}/only-ws`);
+    expect(reply.status).toBe(426);
+    expect(reply.headers.get('upgrade')).toBe('websocket');
+    expect(await (await fetch(`http://127.0.0.1:${port}/both`)).text()).toBe('plain page');
+    const client = await open(`ws://127.0.0.1:${port}/both`);
+    expect((await next(client)).data.toString()).toBe('socket');
+  });
+
+  it('drops a peer that does not answer pings', async () => {
+    const { app, url } = await serve((target) => target.websocket('/beat', () => undefined), { heartbeat: 50 });
+    const silent = await open(`${url}/beat`, { autoPong: false });
+    const lively = await open(`${url}/beat`);
+    const [code] = (await once(silent, 'close')) as [number];
+    expect(code).toBe(1006); // terminated, no closing handshake
+    expect(lively.readyState).toBe(Client.OPEN);
+    expect(app.server).toBeDefined();
+  });
+
+  it('app.close() closes open sockets with 1001 and waits for them', async () => {
+    const { app, url } = await serve((target) => target.websocket('/stay', () => undefined));
+    const first = await open(`${url}/stay`);
+    const second = await open(`${url}/stay`);
+    const codes = Promise.all([once(first, 'close'), once(second, 'close')]);
+    await app.close();
+    apps.splice(apps.indexOf(app), 1);
+    expect((await codes).map(([code]) => code as number)).toEqual([1001, 1001]);
+  });
+
+  it('broadcasts to the sockets of one route, and serves 500 clients without leaks', async () => {
+    const addOn = websockets();
+    const app = new Application('many', { logger: false }).use(addOn);
+    apps.push(app);
+    app.websocket('/room/<name>', (ws) => ws.on('message', (data) => ws.send(data)));
+    app.websocket('/other', () => undefined);
+    const { port } = await app.listen({ port: 0 });
+    const count = 500;
+    const many = await Promise.all(Array.from({ length: count }, () => open(`ws://127.0.0.1:${port}/room/a`)));
+    const other = await open(`ws://127.0.0.1:${port}/other`);
+    const echoes = await Promise.all(
+      many.map(async (client, index) => {
+        const reply = next(client);
+        client.send(`m${index}`);
+        return (await reply).data.toString();
+      }),
+    );
+    expect(echoes).toEqual(many.map((_, index) => `m${index}`));
+    const everyone = Promise.all(many.map((client) => next(client)));
+    let otherGot = false;
+    other.on('message', () => (otherGot = true));
+    expect(addOn.broadcast('/room/<name>', 'to all')).toBe(count);
+    expect((await everyone).every(({ data }) => data.toString() === 'to all')).toBe(true);
+    expect(otherGot).toBe(false);
+    expect(addOn.clients().size).toBe(count + 1);
+    await Promise.all([...many, other].map((client) => (client.close(), once(client, 'close'))));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(addOn.clients().size).toBe(0);
+    expect(addOn.clients('/room/<name>').size).toBe(0);
+  });
+
+  it('attaches to a server you created yourself', async () => {
+    const addOn = websockets();
+    const app = new Application('own', { logger: false }).use(addOn);
+    app.route('/', () => 'page');
+    app.websocket('/ws', (ws) => ws.send('from my server'));
+    const server = createServer(app.handler);
+    addOn.attach(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    try {
+      expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('page');
+      const client = await open(`ws://127.0.0.1:${port}/ws`);
+      expect((await next(client)).data.toString()).toBe('from my server');
+      client.close();
+      await once(client, 'close');
+    } finally {
+      await addOn.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('a handler that throws closes with 1011 and the server goes on', async () => {
+    const { url } = await serve((app) => {
+      app.websocket('/boom', () => {
+        throw new Error('boom');
+      });
+      app.websocket('/later', async (ws: WebSocket) => {
+        await Promise.resolve();
+        ws.send('fine');
+      });
+    });
+    const boom = await open(`${url}/boom`);
+    const [code] = (await once(boom, 'close')) as [number];
+    expect(code).toBe(1011);
+    expect((await next(await open(`${url}/later`))).data.toString()).toBe('fine');
+  });
+
+  it('app.websocket() without the add-on says what to install', () => {
+    const app = new Application('bare', { logger: false });
+    expect(() => app.websocket('/x', () => undefined)).toThrow(/app\.use\(websockets\(\)\)/);
+  });
+});
