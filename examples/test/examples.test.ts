@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { closeServer, describeBoth } from '../../packages/core/test/helpers/transports.js';
 import { app as metrics } from '../metrics.js';
 import { app as responseClosed } from '../response-closed.js';
 import { app as simpleJson } from '../simple-json.js';
 import { app as simple } from '../simple.js';
+import { app as websocketExample } from '../websocket.js';
 
 for (const app of [simple, simpleJson, metrics, responseClosed]) {
   app.logger = { error() {}, warn() {}, info() {}, debug() {} };
@@ -307,5 +311,36 @@ describe('examples/response-closed.ts URL contract', () => {
       expect(reply.text()).toBe('Test data');
       expect(reply.headers['content-length']).toBe('9');
     }
+  });
+});
+
+describe('examples/websocket.ts URL contract', () => {
+  afterAll(() => websocketExample.close());
+
+  it('answers the handshake with 101, greets with Hello, and echoes in bold', async () => {
+    const { port } = await websocketExample.listen({ port: 0 });
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toContain('/ws');
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(
+      'GET /ws HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    const [head] = (await once(socket, 'data')) as [Buffer];
+    expect(head.toString('latin1')).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    socket.destroy();
+    const client = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+    const messages: string[] = [];
+    client.on('message', (data: Buffer) => messages.push(data.toString()));
+    await once(client, 'open');
+    while (messages.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(messages[0]).toMatch(/Hello$/);
+    client.send('Test');
+    while (messages.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(messages[1]).toMatch(/<b>Test<\/b>$/);
+    client.close();
+    await once(client, 'close');
   });
 });
