@@ -1,26 +1,14 @@
 /// <reference lib="dom" />
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeBrowser, launchBrowser } from '../../packages/core/test/helpers/browser.js';
+import { expect, it } from 'vitest';
+import { describeBrowser, useBrowserApp } from '../../packages/core/test/helpers/browser.js';
 import { app } from '../simple.js';
 
 describeBrowser('examples/simple.ts /test/upload in headless Chromium', () => {
-  let browser: Browser;
-  let base = '';
-
-  beforeAll(async () => {
-    const { port } = await app.listen({ port: 0 });
-    base = `http://127.0.0.1:${port}`;
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app.close();
-  });
+  const session = useBrowserApp(app);
 
   it('uploads the chosen files and shows their content on the result page', async () => {
-    const page = await browser.newPage();
-    const reply = await page.goto(`${base}/test/upload`);
+    const page = await session.browser.newPage();
+    const reply = await page.goto(`${session.base}/test/upload`);
     expect(reply?.status()).toBe(200);
     const note = 'Hello from <Chromium> & friends\nsecond line';
     const binary = Buffer.from([0, 1, 2, 250, 251, 252]);
@@ -34,7 +22,7 @@ describeBrowser('examples/simple.ts /test/upload in headless Chromium', () => {
       mimeType: 'application/octet-stream',
       buffer: binary,
     });
-    await Promise.all([page.waitForURL(`${base}/test/upload`), page.getByRole('button', { name: 'Upload' }).click()]);
+    await Promise.all([page.waitForURL(`${session.base}/test/upload`), page.getByRole('button', { name: 'Upload' }).click()]);
     await page.waitForSelector('h2:has-text("note.txt")');
     const sections = await page.locator('pre').allInnerTexts();
     expect(sections).toContain(note);

@@ -2,14 +2,11 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { abort, Application } from '../src/index.js';
-import { describeBrowser, launchBrowser } from './helpers/browser.js';
+import { describeBrowser, useBrowserApp } from './helpers/browser.js';
 
 describeBrowser('built-in pages in headless Chromium', () => {
-  let browser: Browser;
-  let base = '';
   const keep = process.env.POOR_SCREENSHOTS;
   let shots = '';
   const app = new Application('pages', { debug: true, secretKey: 'do-not-show', logger: false });
@@ -20,15 +17,11 @@ describeBrowser('built-in pages in headless Chromium', () => {
   app.route('/things/<id:int>', () => 'thing');
   app.route('/things', () => 'created', 'POST');
 
-  beforeAll(async () => {
+  const session = useBrowserApp(app);
+  beforeAll(() => {
     shots = keep ?? mkdtempSync(join(tmpdir(), 'poor-pages-'));
-    const { port } = await app.listen({ port: 0 });
-    base = `http://127.0.0.1:${port}`;
-    browser = await launchBrowser();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await app.close();
+  afterAll(() => {
     if (!keep && shots) rmSync(shots, { recursive: true, force: true });
   });
 
@@ -37,21 +30,21 @@ describeBrowser('built-in pages in headless Chromium', () => {
     ['/forbidden', 403, '403 - Forbidden'],
     ['/things/7', 405, '405 - Method Not Allowed'],
   ])('renders %s as a %d page', async (path, status, heading) => {
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
     const method = status === 405 ? 'POST' : 'GET';
     let response;
     if (method === 'POST') {
-      await page.goto(`${base}/forbidden`);
+      await page.goto(`${session.base}/forbidden`);
       response = await page.evaluate(async (url) => {
         const reply = await fetch(url, { method: 'POST' });
         document.open();
         document.write(await reply.text());
         document.close();
         return reply.status;
-      }, `${base}${path}`);
+      }, `${session.base}${path}`);
       expect(response).toBe(status);
     } else {
-      const reply = await page.goto(`${base}${path}`);
+      const reply = await page.goto(`${session.base}${path}`);
       expect(reply?.status()).toBe(status);
     }
     expect(await page.locator('h1').innerText()).toBe(heading);
@@ -65,8 +58,8 @@ describeBrowser('built-in pages in headless Chromium', () => {
   });
 
   it('renders the debug 500 page with the stack as text', async () => {
-    const page = await browser.newPage();
-    const reply = await page.goto(`${base}/crash`);
+    const page = await session.browser.newPage();
+    const reply = await page.goto(`${session.base}/crash`);
     expect(reply?.status()).toBe(500);
     expect(await page.locator('h1').innerText()).toBe('500 - Internal Server Error');
     expect(await page.locator('pre.traceback').innerText()).toContain('exploded <b>here</b>');
@@ -75,9 +68,9 @@ describeBrowser('built-in pages in headless Chromium', () => {
   });
 
   it('renders /debug-info with its sections and masked secrets', async () => {
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
     await page.setExtraHTTPHeaders({ cookie: 'session=cookie-value-123' });
-    const reply = await page.goto(`${base}/debug-info`);
+    const reply = await page.goto(`${session.base}/debug-info`);
     expect(reply?.status()).toBe(200);
     expect(await page.locator('h1').innerText()).toBe('Poor Debug Info');
     for (const id of [

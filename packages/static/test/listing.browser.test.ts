@@ -1,40 +1,28 @@
 /// <reference lib="dom" />
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { Application } from '@poor/core';
-import { describeBrowser, launchBrowser } from '../../core/test/helpers/browser.js';
+import { describeBrowser, useBrowserApp } from '../../core/test/helpers/browser.js';
 import { documentRoot } from '../src/index.js';
 import { makeFixture, type Fixture } from './fixture.js';
 
 describeBrowser('directory listing in headless Chromium', () => {
   let fixture: Fixture;
-  let app: Application;
-  let browser: Browser;
-  let base = '';
-
-  beforeAll(async () => {
+  const session = useBrowserApp(() => {
     fixture = makeFixture();
-    app = new Application('listing', { logger: false }).use(documentRoot(fixture.root, { index: true }));
-    const { port } = await app.listen({ port: 0 });
-    base = `http://127.0.0.1:${port}`;
-    browser = await launchBrowser();
+    return new Application('listing', { logger: false }).use(documentRoot(fixture.root, { index: true }));
   });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    fixture?.remove();
-  });
+  afterAll(() => fixture?.remove());
 
   it('renders the root listing with escaped names, directories first, and a screenshot', async () => {
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
-    const reply = await page.goto(`${base}/`);
+    const reply = await page.goto(`${session.base}/`);
     expect(reply?.status()).toBe(200);
     expect(await page.title()).toBe('Index of /');
     expect(await page.locator('h1').innerText()).toBe('Index of /');
@@ -58,13 +46,13 @@ describeBrowser('directory listing in headless Chromium', () => {
   });
 
   it('follows links: into a directory, up with ../, and to a hostile file name', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${base}/`);
+    const page = await session.browser.newPage();
+    await page.goto(`${session.base}/`);
     await page.getByRole('link', { name: 'sub/' }).click();
-    await page.waitForURL(`${base}/sub/`);
+    await page.waitForURL(`${session.base}/sub/`);
     expect(await page.locator('h1').innerText()).toBe('Index of /sub/');
     await page.getByRole('link', { name: '../' }).click();
-    await page.waitForURL(`${base}/`);
+    await page.waitForURL(`${session.base}/`);
     await page.getByRole('link', { name: fixture.hostile }).click();
     expect((await page.locator('body').innerText()).trim()).toBe('hostile');
     await page.close();

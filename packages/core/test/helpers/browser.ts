@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import { describe } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 
 /** Resolves Chromium: env POOR_CHROMIUM, else Debian's /usr/bin/chromium or chromium-browser. */
 export function findChromium(): string | undefined {
@@ -46,4 +46,36 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** What {@link useBrowserApp} needs of an application (from the sources or the built package). */
+export interface ServedApp {
+  listen(options: { port: number }): Promise<{ port: number }>;
+  close(): Promise<void>;
+}
+
+/** The running app's base URL and the browser, filled in before the suite's tests run. */
+export interface BrowserSession {
+  base: string;
+  browser: Browser;
+}
+
+/**
+ * For a suite: starts the app on a free port and a headless Chromium before the tests, and
+ * closes both after them. `app` may be a function, called in `beforeAll` (for set-up work).
+ */
+export function useBrowserApp(app: ServedApp | (() => ServedApp)): BrowserSession {
+  const session = {} as BrowserSession;
+  let served: ServedApp | undefined;
+  beforeAll(async () => {
+    served = typeof app === 'function' ? app() : app;
+    const { port } = await served.listen({ port: 0 });
+    session.base = `http://127.0.0.1:${port}`;
+    session.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await session.browser?.close();
+    await served?.close();
+  });
+  return session;
 }
