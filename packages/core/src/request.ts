@@ -449,7 +449,7 @@ function readBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
     };
     const onEnd = (): void => {
       cleanup();
-      resolve(Buffer.concat(chunks, size));
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     };
     const onError = (error: Error): void => {
       cleanup();

@@ -2,15 +2,20 @@ import type { Application } from '../application.js';
 import { HTTPException } from '../http-error.js';
 import type { Request } from '../request.js';
 
+/** What automatic parsing does with a request's body. */
+export type BodyKind = 'json' | 'form' | undefined;
+
 /**
- * Does the request carry a body that `autoJson` / `autoForm` should parse before the handler?
- * Cheap for body-less requests: two header lookups.
+ * Should `autoJson` / `autoForm` parse the request's body before the handler, and how?
+ * Cheap for body-less requests: one scan of the raw header list.
  */
-export function wantsBodyParsing(app: Application, req: Request): boolean {
-  if (!app.autoJson && !app.autoForm) return false;
-  if (!hasBody(req.raw.rawHeaders)) return false;
+export function bodyKind(app: Application, req: Request): BodyKind {
+  if (!app.autoJson && !app.autoForm) return undefined;
+  if (!hasBody(req.raw.rawHeaders)) return undefined;
   const mime = req.mimeType;
-  return (app.autoJson && app.jsonMimeTypes.includes(mime)) || (app.autoForm && app.formMimeTypes.includes(mime));
+  if (app.autoJson && app.jsonMimeTypes.includes(mime)) return 'json';
+  if (app.autoForm && app.formMimeTypes.includes(mime)) return 'form';
+  return undefined;
 }
 
 /**
@@ -30,8 +35,8 @@ function hasBody(raw: readonly string[]): boolean {
 }
 
 /** Parses the body into `req.json` or `req.form`; malformed input is a 400, too much a 413. */
-export async function parseBody(app: Application, req: Request): Promise<void> {
-  if (app.autoJson && app.jsonMimeTypes.includes(req.mimeType)) {
+export async function parseBody(req: Request, kind: 'json' | 'form'): Promise<void> {
+  if (kind === 'json') {
     const text = await req.text();
     try {
       // JSON.parse defines "__proto__" as an own key, so parsed data cannot pollute prototypes.

@@ -9,7 +9,7 @@ import { Request } from '../request.js';
 import { NoContentResponse, type Response } from '../response.js';
 import type { RouteFunction, RouteMatch } from '../router.js';
 import { kPrepare } from './body.js';
-import { parseBody, wantsBodyParsing } from './body-parse.js';
+import { bodyKind, parseBody, type BodyKind } from './body-parse.js';
 import { EarlyBodyError, respond } from './respond.js';
 
 // The request pipeline: ARCHITECTURE.md steps 2–6. Synchronous end to end for a
@@ -49,10 +49,11 @@ function dispatch(app: Application, req: Request): Response | Promise<Response> 
     req.uriRule = match.route.pattern;
     req.uriHandler = match.handler;
     req.params = match.params;
-    if (app.beforeHooks.length > 0 || wantsBodyParsing(app, req)) return dispatchSlow(app, req, match);
+    const kind = bodyKind(app, req);
+    if (app.beforeHooks.length > 0 || kind !== undefined) return dispatchSlow(app, req, match, kind);
     return toResponse(call(match.handler, req, match.args));
   }
-  if (app.beforeHooks.length > 0) return dispatchSlow(app, req, match);
+  if (app.beforeHooks.length > 0) return dispatchSlow(app, req, match, undefined);
   return unmatched(app, req, match.kind === 'method' ? match.allow : undefined);
 }
 
@@ -67,8 +68,8 @@ function toResponse(value: unknown): Response | Promise<Response> {
 }
 
 /** Before hooks (and body parsing), then the matched handler or the unmatched path. */
-async function dispatchSlow(app: Application, req: Request, match: RouteMatch): Promise<Response> {
-  if (match.kind === 'found' && wantsBodyParsing(app, req)) await parseBody(app, req);
+async function dispatchSlow(app: Application, req: Request, match: RouteMatch, kind: BodyKind): Promise<Response> {
+  if (kind !== undefined) await parseBody(req, kind);
   for (const hook of app.beforeHooks) {
     const early = await hook(req);
     if (early !== undefined && early !== null) return makeResponse(early);
@@ -102,7 +103,8 @@ async function fallBack(app: Application, req: Request): Promise<Response> {
     app.defaultHandlers.get('*');
   if (!handler || (app.debug && isDebugInfo(req))) return lastStop(app, req);
   req.uriHandler = handler;
-  if (wantsBodyParsing(app, req)) await parseBody(app, req);
+  const kind = bodyKind(app, req);
+  if (kind !== undefined) await parseBody(req, kind);
   return makeResponse(await call(handler, req, undefined));
 }
 
