@@ -340,6 +340,28 @@ describe('documentRoot options and the request pipeline', () => {
     expect(await (await fetch(`http://127.0.0.1:${port}/hello.txt`)).text()).toBe('hello\n');
   });
 
+  it('serves poor_DocumentRoot / poor_DocumentIndex=On for an app that imports only @poor/core', async () => {
+    const saved = { root: process.env.poor_DocumentRoot, index: process.env.poor_DocumentIndex };
+    process.env.poor_DocumentRoot = fixture.root;
+    process.env.poor_DocumentIndex = 'On';
+    let app: Application;
+    try {
+      app = new Application('env-only', { logger: false });
+    } finally {
+      for (const [name, value] of [
+        ['poor_DocumentRoot', saved.root],
+        ['poor_DocumentIndex', saved.index],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+    apps.push(app);
+    const { port } = await app.listen({ port: 0 });
+    expect(await (await fetch(`http://127.0.0.1:${port}/sub/`)).text()).toContain('Index of /sub/');
+    expect(await (await fetch(`http://127.0.0.1:${port}/sub/nested.txt`)).text()).toBe('nested\n');
+  });
+
   it('fails at listen() with an install hint when @poor/static cannot be found', () => {
     // A child process whose module resolution refuses @poor/static, as when it is not installed.
     const hook = `export async function resolve(specifier, context, next) {
