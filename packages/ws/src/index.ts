@@ -20,6 +20,7 @@ import {
 } from '@poor/core';
 import { WebSocket, WebSocketServer, type PerMessageDeflateOptions } from 'ws';
 
+/** The socket handlers receive (the `ws` package's class, re-exported for typing handlers). */
 export { WebSocket } from 'ws';
 
 /** Options of {@link websockets}. */

@@ -74,7 +74,10 @@ async function dispatchSlow(app: Application, req: Request, match: RouteMatch, k
     const early = await hook(req);
     if (early !== undefined && early !== null) return makeResponse(early);
   }
-  if (match.kind === 'found') return makeResponse(await call(match.handler, req, match.args));
+  if (match.kind === 'found') {
+    const value = call(match.handler, req, match.args);
+    return makeResponse(isThenable(value) ? await value : value);
+  }
   return unmatched(app, req, match.kind === 'method' ? match.allow : undefined);
 }
 
