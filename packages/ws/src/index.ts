@@ -292,7 +292,12 @@ export function websockets(options: WebSocketOptions = {}): WebSocketAddOn {
     if (!http?.handlers.has('GET')) {
       app.route(
         pattern,
-        () => new Response('This is a websocket endpoint.\n', { status: 426, headers: { Upgrade: 'websocket' } }),
+        () =>
+          new Response('This is a websocket endpoint.\n', {
+            status: 426,
+            contentType: 'text/plain; charset=utf-8',
+            headers: { Upgrade: 'websocket' },
+          }),
       );
     }
     return this;

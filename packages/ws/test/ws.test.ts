@@ -192,6 +192,7 @@ describe('@poor/ws over real sockets', () => {
     const reply = await fetch(`http://127.0.0.1:${port}/only-ws`);
     expect(reply.status).toBe(426);
     expect(reply.headers.get('upgrade')).toBe('websocket');
+    expect(reply.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(await (await fetch(`http://127.0.0.1:${port}/both`)).text()).toBe('plain page');
     const client = await open(`ws://127.0.0.1:${port}/both`);
     expect((await next(client)).data.toString()).toBe('socket');
