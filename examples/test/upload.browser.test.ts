@@ -22,7 +22,10 @@ describeBrowser('examples/simple.ts /test/upload in headless Chromium', () => {
       mimeType: 'application/octet-stream',
       buffer: binary,
     });
-    await Promise.all([page.waitForURL(`${session.base}/test/upload`), page.getByRole('button', { name: 'Upload' }).click()]);
+    await Promise.all([
+      page.waitForURL(`${session.base}/test/upload`),
+      page.getByRole('button', { name: 'Upload' }).click(),
+    ]);
     await page.waitForSelector('h2:has-text("note.txt")');
     const sections = await page.locator('pre').allInnerTexts();
     expect(sections).toContain(note);
