@@ -381,20 +381,8 @@ export class Request implements AsyncIterable<Buffer> {
   }
 
   /** Reads the whole body as text in its charset (400 for an unknown charset or bad bytes). */
-  async text(limit?: number): Promise<string> {
-    const data = await this.body(limit);
-    const charset = this.charset;
-    if (charset === 'utf-8' || charset === 'utf8') {
-      // The common case without a TextDecoder per request; a BOM is dropped as TextDecoder does.
-      if (!isUtf8(data)) throw new HTTPException(400, { error: `the body is not valid ${charset}` });
-      const bom = data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf;
-      return data.toString('utf8', bom ? 3 : 0);
-    }
-    try {
-      return new TextDecoder(charset, { fatal: true }).decode(data);
-    } catch {
-      throw new HTTPException(400, { error: `the body is not valid ${this.charset}` });
-    }
+  text(limit?: number): Promise<string> {
+    return this.body(limit).then((data) => decodeText(data, this.charset));
   }
 
   /**
@@ -406,6 +394,21 @@ export class Request implements AsyncIterable<Buffer> {
     if (this.form !== EMPTY_FORM) return this.form;
     this.form = await readForm(this, options);
     return this.form;
+  }
+}
+
+/** @internal Bytes to text in `charset`; 400 for an unknown charset or bytes invalid in it. */
+export function decodeText(data: Buffer, charset: string): string {
+  if (charset === 'utf-8' || charset === 'utf8') {
+    // The common case without a TextDecoder per request; a BOM is dropped as TextDecoder does.
+    if (!isUtf8(data)) throw new HTTPException(400, { error: `the body is not valid ${charset}` });
+    const bom = data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf;
+    return data.toString('utf8', bom ? 3 : 0);
+  }
+  try {
+    return new TextDecoder(charset, { fatal: true }).decode(data);
+  } catch {
+    throw new HTTPException(400, { error: `the body is not valid ${charset}` });
   }
 }
 

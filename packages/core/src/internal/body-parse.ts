@@ -1,6 +1,6 @@
 import type { Application } from '../application.js';
 import { HTTPException } from '../http-error.js';
-import type { Request } from '../request.js';
+import { decodeText, type Request } from '../request.js';
 
 /** What automatic parsing does with a request's body. */
 export type BodyKind = 'json' | 'form' | undefined;
@@ -35,16 +35,16 @@ function hasBody(raw: readonly string[]): boolean {
 }
 
 /** Parses the body into `req.json` or `req.form`; malformed input is a 400, too much a 413. */
-export async function parseBody(req: Request, kind: 'json' | 'form'): Promise<void> {
-  if (kind === 'json') {
-    const text = await req.text();
+export function parseBody(req: Request, kind: 'json' | 'form'): Promise<unknown> {
+  if (kind === 'form') return req.readForm();
+  // One promise from the socket to the parsed value: this runs for every JSON request.
+  return req.body().then((data) => {
+    const text = decodeText(data, req.charset);
     try {
       // JSON.parse defines "__proto__" as an own key, so parsed data cannot pollute prototypes.
       req.json = JSON.parse(text) as unknown;
     } catch (error) {
       throw new HTTPException(400, { error: `invalid JSON body: ${(error as Error).message}` });
     }
-    return;
-  }
-  await req.readForm();
+  });
 }

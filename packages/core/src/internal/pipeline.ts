@@ -34,8 +34,11 @@ export function handleRequest(app: Application, raw: IncomingMessage, res: Serve
   }
   if (result instanceof Promise) {
     result
-      .catch((error: unknown) => handleError(app, req, error))
-      .then((response) => finish(app, req, response))
+      .then(
+        (response) => finish(app, req, response),
+        (error: unknown) =>
+          Promise.resolve(handleError(app, req, error)).then((response) => finish(app, req, response)),
+      )
       .catch((error: unknown) => lastResort(app, req, error));
   } else {
     finish(app, req, result);
