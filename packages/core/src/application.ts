@@ -6,7 +6,7 @@ import { readControllerMetadata, type Controller } from './decorators.js';
 import { settleRemovals } from './form.js';
 import type { HTTPExceptionExtra } from './http-error.js';
 import { injectRequest, type InjectOptions, type InjectResponse } from './inject.js';
-import { handleRequest } from './internal/pipeline.js';
+import { handleError, handleRequest } from './internal/pipeline.js';
 import { Profiler } from './internal/profile.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
@@ -443,6 +443,14 @@ export class Application {
   onClose(callback: () => unknown): this {
     this.#onClose.push(callback);
     return this;
+  }
+
+  /**
+   * For add-ons: the response the application gives for `error` raised while serving `req`
+   * (status handlers, exception-class handlers, built-in pages), as for any request.
+   */
+  async errorResponse(req: Request, error: unknown): Promise<Response> {
+    return handleError(this, req, error);
   }
 
   /** Profiles each request with `node:inspector` into `.cpuprofile` files in `dir`. */

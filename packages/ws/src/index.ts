@@ -7,7 +7,6 @@ import type { Duplex } from 'node:stream';
 import {
   Application,
   createMemberDecorator,
-  HTTPException,
   makeResponse,
   reasonPhrase,
   Request,
@@ -229,11 +228,11 @@ export function websockets(options: WebSocketOptions = {}): WebSocketAddOn {
       });
       refusal = await Promise.race([runHooks(target, req), late]);
     } catch (error) {
-      if (error instanceof HTTPException) {
-        refusal =
-          error.response ?? new Response(error.extra.error ? String(error.extra.error) : '', { status: error.status });
-      } else {
-        logError(`a before hook failed for the upgrade of ${path}`, error);
+      // The application's own error handling: status and exception-class handlers, built-in pages.
+      try {
+        refusal = await target.errorResponse(req, error);
+      } catch (again) {
+        logError(`an error handler failed for the upgrade of ${path}`, again);
         refusal = new Response('', { status: 500 });
       }
     } finally {

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket as Client } from 'ws';
-import { Application, HTTPException, type Request } from '@poor/core';
+import { Application, HTTPException, PoorSession, Response, SessionError, type Request } from '@poor/core';
 import { websockets, type WebSocket, type WebSocketOptions } from '../src/index.js';
 
 const apps: Application[] = [];
@@ -144,10 +144,43 @@ describe('@poor/ws over real sockets', () => {
     const refused = await rawUpgrade(port, '/private');
     expect(refused).toMatch(/^HTTP\/1\.1 401 Unauthorized\r\n/);
     expect(refused).toContain('Connection: close');
-    expect(refused).toMatch(/\r\n\r\nlog in first\n$/);
+    expect(refused).toContain('Content-Type: text/html; charset=utf-8');
+    expect(refused).toContain('<pre>log in first</pre>'); // the application's own 401 page
     const accepted = await open(`${url}/private`, { headers: { authorization: 'Bearer ok' } });
     expect((await next(accepted)).data.toString()).toBe('hi Bearer ok');
     expect(seen).toEqual(['/private', '/private']);
+  });
+
+  it('sessions work unchanged: a before hook opens the PoorSession cookie of the upgrade', async () => {
+    const secret = 'ws-session-secret';
+    const { url, port, app } = await serve((target) => {
+      target.route('/login', () => {
+        const session = new PoorSession(secret);
+        session.data = { user: 'alice' };
+        const response = new Response('logged in');
+        session.header(response);
+        return response;
+      });
+      target.before((req: Request) => {
+        if (req.path === '/login') return undefined;
+        const session = new PoorSession(secret).load(req.cookies); // SessionError if forged
+        if (!session.data.user) throw new HTTPException(401, { error: 'no session' });
+        req.user = session.data.user;
+        return undefined;
+      });
+      target.errorHandler(SessionError, () => new Response('forged', { status: 403 }));
+      target.websocket('/me', (ws, req) => ws.send(`you are ${String(req.user)}`));
+    });
+    app.logger = { error() {}, warn() {}, info() {}, debug() {} };
+    const login = await fetch(`http://127.0.0.1:${port}/login`);
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    expect(cookie).toMatch(/^SESSID=/);
+    const client = await open(`${url}/me`, { headers: { cookie } });
+    expect((await next(client)).data.toString()).toBe('you are alice');
+    expect(await rawUpgrade(port, '/me')).toMatch(/^HTTP\/1\.1 401 /);
+    const forged = await rawUpgrade(port, '/me', { Cookie: 'SESSID=forged' });
+    expect(forged).toMatch(/^HTTP\/1\.1 403 /); // by the app's SessionError handler, as over HTTP
+    expect(forged).toMatch(/forged\n$/);
   });
 
   it('a hook answering with a response refuses with that response', async () => {

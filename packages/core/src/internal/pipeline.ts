@@ -132,7 +132,7 @@ function lastStop(app: Application, req: Request): Response | Promise<Response> 
 }
 
 /** Step 6: the one error path — status handlers, exception-class handlers, built-in pages. */
-function handleError(app: Application, req: Request, error: unknown): Response | Promise<Response> {
+export function handleError(app: Application, req: Request, error: unknown): Response | Promise<Response> {
   if (error instanceof HTTPException) {
     if (error.response) return error.response;
     if (error.status === 200) return new NoContentResponse();
