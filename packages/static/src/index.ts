@@ -98,8 +98,11 @@ export class StaticFiles {
     }
   }
 
-  /** Answers `req` from the root, or `undefined` when the request is not for a file here. */
-  async serve(req: Request): Promise<unknown> {
+  /**
+   * Answers `req` from the root (a promise), or `undefined` — synchronously — when the request
+   * is not for this document root (method, prefix, ignored dotfile).
+   */
+  serve(req: Request): Promise<unknown> | undefined {
     const method = req.method;
     if (method !== 'GET' && method !== 'HEAD') return undefined;
     let path = req.path; // a malformed percent-encoding throws 400 here
@@ -121,6 +124,10 @@ export class StaticFiles {
         if (policy === 'deny') throw new HTTPException(403);
       }
     }
+    return this.#lookUp(req, path, segments);
+  }
+
+  async #lookUp(req: Request, path: string, segments: string[]): Promise<unknown> {
     const target = await this.#resolve(join(this.root, path));
     if (target === undefined) return undefined;
     const [real, info] = target;

@@ -97,9 +97,19 @@ function unmatched(app: Application, req: Request, allow: string | undefined): R
   return lastStop(app, req);
 }
 
-async function fallBack(app: Application, req: Request): Promise<Response> {
-  for (const fallback of app.fallbacks) {
-    const value = await fallback(req);
+/**
+ * Fallbacks in order (synchronous while they answer synchronously: a static-files add-on that
+ * declines a path keeps a 404 off the promise path), then the default handler.
+ */
+function fallBack(app: Application, req: Request, from = 0): Response | Promise<Response> {
+  const fallbacks = app.fallbacks;
+  for (let index = from; index < fallbacks.length; index += 1) {
+    const value = (fallbacks[index] as (req: Request) => unknown)(req);
+    if (isThenable(value)) {
+      return Promise.resolve(value).then((resolved) =>
+        resolved !== undefined ? makeResponse(resolved) : fallBack(app, req, index + 1),
+      );
+    }
     if (value !== undefined) return makeResponse(value);
   }
   const method = req.method;
@@ -110,8 +120,8 @@ async function fallBack(app: Application, req: Request): Promise<Response> {
   if (!handler || (app.debug && isDebugInfo(req))) return lastStop(app, req);
   req.uriHandler = handler;
   const kind = bodyKind(app, req);
-  if (kind !== undefined) await parseBody(req, kind);
-  return makeResponse(await call(handler, req, undefined));
+  if (kind !== undefined) return parseBody(req, kind).then(() => toResponse(call(handler, req, undefined)));
+  return toResponse(call(handler, req, undefined));
 }
 
 function isDebugInfo(req: Request): boolean {
