@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Application, UploadedFile, type Request } from '../src/index.js';
+import { rawExchange } from './helpers/transports.js';
 
 const uploadDir = mkdtempSync(join(tmpdir(), 'poor-uploads-'));
 afterAll(() => rmSync(uploadDir, { recursive: true, force: true }));
@@ -61,30 +62,8 @@ function bodiesApp(): Application {
   return app;
 }
 
-/**
- * Sends raw bytes on a socket and returns what came back (until close or timeout). Like real
- * clients it keeps its side open while waiting, unless `halfClose` asks it to end its input.
- */
 function rawRequest(port: number, data: string | Buffer, timeout = 3000, halfClose = false): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let received = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve(received);
-    }, timeout);
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => (received += chunk));
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(received);
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) =>
-      error.code === 'ECONNRESET' || error.code === 'EPIPE' ? undefined : reject(error),
-    );
-    if (halfClose) socket.end(data);
-    else socket.write(data);
-  });
+  return rawExchange(port, data, { timeout, halfClose });
 }
 
 function multipart(

@@ -1,35 +1,9 @@
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Application } from '../src/index.js';
+import { rawExchange } from './helpers/transports.js';
 
-/** Sends raw bytes and collects everything until the server closes or `until` matches. */
-function raw(port: number, data: string, until?: RegExp, timeout = 3000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let received = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve(received);
-    }, timeout);
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      received += chunk;
-      if (until?.test(received)) {
-        clearTimeout(timer);
-        socket.destroy();
-        resolve(received);
-      }
-    });
-    socket.on('end', () => {
-      clearTimeout(timer);
-      resolve(received);
-    });
-    socket.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    socket.write(data);
-  });
+function raw(port: number, data: string, until?: RegExp): Promise<string> {
+  return rawExchange(port, data, { until });
 }
 
 describe('raw HTTP on a socket', () => {

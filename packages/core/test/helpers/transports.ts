@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { describe } from 'vitest';
 import { type Application, type InjectOptions } from '../../src/index.js';
 
@@ -105,4 +105,45 @@ export function recordingLogger(): {
       });
     };
   return { lines, error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug') };
+}
+
+/** Options of {@link rawExchange}. */
+export interface RawOptions {
+  /** Stop (and close the socket) as soon as what came back matches. */
+  until?: RegExp;
+  /** Give up after this many milliseconds and return what came so far (default 3000). */
+  timeout?: number;
+  /** End the client's side after sending, instead of keeping it open like real clients do. */
+  halfClose?: boolean;
+}
+
+/**
+ * Sends raw bytes on a new socket (nothing normalised) and returns everything that came back
+ * until the server closed, `until` matched or the timeout passed. A reset by the server ends
+ * the exchange like a close.
+ */
+export function rawExchange(port: number, data: string | Buffer, options: RawOptions = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    const done = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(received);
+    };
+    const timer = setTimeout(done, options.timeout ?? 3000);
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      if (options.until?.test(received)) done();
+    });
+    socket.on('close', done);
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return;
+      clearTimeout(timer);
+      reject(error);
+    });
+    if (options.halfClose) socket.end(data);
+    else socket.write(data);
+  });
 }
