@@ -4,7 +4,7 @@
 // redirect → index file → listing → 403, file → FileResponse (validators, ranges, HEAD).
 import { realpathSync, statSync, type Stats } from 'node:fs';
 import { lstat, realpath, stat } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   contentTypeFor,
   FileResponse,
@@ -14,7 +14,7 @@ import {
   type AddOn,
   type Request,
 } from '@poor/core';
-import { directoryListing } from './listing.js';
+import { directoryListing, isInside } from './listing.js';
 
 export { directoryListing, humanSize } from './listing.js';
 
@@ -70,7 +70,6 @@ function denied(error: unknown): boolean {
 export class StaticFiles {
   /** The root folder, symlinks resolved. */
   readonly root: string;
-  readonly #rootPrefix: string;
   readonly #urlPrefix: string;
   readonly #options: StaticOptions;
   readonly #indexFiles: readonly string[];
@@ -85,7 +84,6 @@ export class StaticFiles {
     }
     if (!statSync(root).isDirectory()) throw new TypeError(`document root ${dir} is not a directory`);
     this.root = root;
-    this.#rootPrefix = root.endsWith(sep) ? root : root + sep;
     const prefix = (options.prefix ?? '/').replace(/\/+$/, '');
     if (prefix !== '' && !/^\/[^/\\]/.test(prefix))
       throw new TypeError(`prefix ${options.prefix} must start with one /`);
@@ -118,7 +116,7 @@ export class StaticFiles {
     for (const segment of segments) {
       // Clients remove dot segments before sending (RFC 3986 §5.2.4): one that arrives is an attack.
       if (segment === '..') throw new HTTPException(400, { error: 'dot segment in the path' });
-      if (segment.length > 1 && segment.startsWith('.') && segment !== '..') {
+      if (segment.length > 1 && segment.startsWith('.')) {
         const policy = this.#options.dotfiles ?? 'ignore';
         if (policy === 'ignore') return undefined;
         if (policy === 'deny') throw new HTTPException(403);
@@ -140,7 +138,7 @@ export class StaticFiles {
   async #resolve(path: string): Promise<[string, Stats] | undefined> {
     try {
       const real = await realpath(path);
-      if (real !== this.root && !real.startsWith(this.#rootPrefix)) {
+      if (!isInside(this.root, real)) {
         throw new HTTPException(403, { error: 'the path leads outside the document root' });
       }
       return [real, await stat(real)];
@@ -160,13 +158,8 @@ export class StaticFiles {
       return new RedirectResponse(location, { permanent: true });
     }
     for (const name of this.#indexFiles) {
-      const file = join(real, name);
-      try {
-        const info = await stat(file);
-        if (info.isFile() && (await this.#resolve(file)) !== undefined) return this.#file(req, file, info);
-      } catch (error) {
-        if (!missing(error)) throw error;
-      }
+      const found = await this.#resolve(join(real, name));
+      if (found?.[1].isFile()) return this.#file(req, found[0], found[1]);
     }
     if (!this.#options.index) throw new HTTPException(403, { error: 'directory listing is off' });
     return directoryListing(real, this.#urlPrefix + path, { root: this.root });

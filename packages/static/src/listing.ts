@@ -18,6 +18,11 @@ export function humanSize(bytes: number): string {
   return `${value.toFixed(1)}${units[unit] as string}`;
 }
 
+/** Is `path` (symlinks resolved) the folder `root` or below it? */
+export function isInside(root: string, path: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
 interface Row {
   name: string;
   directory: boolean;
@@ -33,10 +38,7 @@ function stamp(ms: number): string {
 async function rowOf(dir: string, entry: Dirent, root: string): Promise<Row | undefined> {
   const path = join(dir, entry.name);
   try {
-    if (entry.isSymbolicLink()) {
-      const real = await realpath(path);
-      if (real !== root && !real.startsWith(root + sep)) return undefined; // never reveal escapes
-    }
+    if (entry.isSymbolicLink() && !isInside(root, await realpath(path))) return undefined; // never reveal escapes
     const info = await stat(path);
     const directory = info.isDirectory();
     return {

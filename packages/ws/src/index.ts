@@ -132,7 +132,7 @@ function refuseWith(socket: Duplex, response: Response): void {
  */
 export function websockets(options: WebSocketOptions = {}): WebSocketAddOn {
   const router = new Router();
-  const patterns = new Map<WebSocket, string>();
+  const open = new Set<WebSocket>();
   const byPattern = new Map<string, Set<WebSocket>>();
   const alive = new WeakSet<WebSocket>();
   const attached = new WeakSet<Server>();
@@ -159,7 +159,7 @@ export function websockets(options: WebSocketOptions = {}): WebSocketAddOn {
     const every = options.heartbeat ?? 30_000;
     if (!every || heartbeat) return;
     heartbeat = setInterval(() => {
-      for (const ws of patterns.keys()) {
+      for (const ws of open) {
         if (!alive.has(ws)) {
           ws.terminate();
           continue;
@@ -172,7 +172,7 @@ export function websockets(options: WebSocketOptions = {}): WebSocketAddOn {
   };
 
   const track = (ws: WebSocket, pattern: string): void => {
-    patterns.set(ws, pattern);
+    open.add(ws);
     let set = byPattern.get(pattern);
     if (!set) byPattern.set(pattern, (set = new Set()));
     set.add(ws);
@@ -180,7 +180,7 @@ export function websockets(options: WebSocketOptions = {}): WebSocketAddOn {
     ws.on('pong', () => alive.add(ws));
     ws.on('error', (error) => (app?.logger ?? console).debug?.('Poor ws: socket error', error));
     ws.once('close', () => {
-      patterns.delete(ws);
+      open.delete(ws);
       set.delete(ws);
     });
     startHeartbeat();
@@ -320,15 +320,14 @@ export function websockets(options: WebSocketOptions = {}): WebSocketAddOn {
     return sent;
   };
 
-  addOn.clients = (pattern) =>
-    pattern === undefined ? new Set(patterns.keys()) : (byPattern.get(pattern) ?? new Set());
+  addOn.clients = (pattern) => (pattern === undefined ? new Set(open) : (byPattern.get(pattern) ?? new Set()));
 
   addOn.close = async () => {
     clearInterval(heartbeat);
     heartbeat = undefined;
-    const open = [...patterns.keys()];
+    const closing = [...open];
     await Promise.all(
-      open.map(
+      closing.map(
         (ws) =>
           new Promise<void>((resolve) => {
             if (ws.readyState === WebSocket.CLOSED) return resolve();
