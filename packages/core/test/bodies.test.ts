@@ -471,6 +471,28 @@ describe('custom upload storage and manual parsing', () => {
     }
   });
 
+  it('close() resolves only after the temporary uploads of finished requests are removed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'poor-close-'));
+    const app = new Application('close-removals', { logger: false, uploadDir: dir });
+    app.route('/upload', (req) => ({ size: (req.form.getFirst('file') as UploadedFile).size }), 'POST');
+    const { port } = await app.listen({ port: 0 });
+    try {
+      const files = Array.from({ length: 20 }, (_, index) => randomBytes(64 * 1024 + index));
+      const replies = await Promise.all(
+        files.map((content, index) => {
+          const form = new FormData();
+          form.append('file', new Blob([content]), `f${index}.bin`);
+          return fetch(`http://127.0.0.1:${port}/upload`, { method: 'POST', body: form }).then((reply) => reply.json());
+        }),
+      );
+      expect(replies).toEqual(files.map((content) => ({ size: content.length })));
+      await app.close(); // what a process does right before exiting
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('autoForm off leaves the stream for the handler; readForm() parses on demand', async () => {
     const app = new Application('manual', { logger: false, autoForm: false });
     app.route(
