@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,14 @@ function fileApp(): Application {
   app.route('/empty', () => new FileResponse(join(dir, 'empty.bin')));
   app.route('/missing', () => new FileResponse(join(dir, 'nope.txt')));
   app.route('/dir', () => new FileResponse(dir));
+  app.route('/growing', () => {
+    // The file grows after it was stat-ed: exactly the announced bytes are sent.
+    const path = join(dir, 'growing.txt');
+    writeFileSync(path, content);
+    const stats = statSync(path);
+    appendFileSync(path, 'MORE BYTES');
+    return new FileResponse(path, { stats });
+  });
   app.route('/memory', () => new Response('in memory body').makePartial());
   app.route('/etag', () => new Response('tagged', { headers: { ETag: 'W/"v1"' } }));
   app.route('/gen', () => new GeneratorResponse(['line 0\n', 'line 1\n', 'line 2\n'], { length: 21 }).makePartial());
@@ -136,6 +144,13 @@ describeBoth('FileResponse, conditional requests and ranges', (send) => {
     const reply = await send(app, { url: '/empty', headers: { range: 'bytes=0-99' } });
     expect(reply.status).toBe(416);
     expect(reply.header('content-range')).toBe('bytes */0');
+  });
+
+  it('sends exactly the length it announced, even when the file grew since', async () => {
+    const reply = await send(app, '/growing');
+    expect(reply.status).toBe(200);
+    expect(reply.header('content-length')).toBe('20');
+    expect(reply.text()).toBe(content);
   });
 
   it('a missing file → 404, a directory → 403', async () => {
