@@ -11,7 +11,7 @@ class Metrics {
   best = Number.POSITIVE_INFINITY;
   worst = 0;
 
-  @after()
+  @after({ scope: 'app' })
   count(req: Request, response: Response): Response {
     const elapsed = Date.now() / 1000 - req.startTime;
     this.requests += 1;

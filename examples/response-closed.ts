@@ -19,7 +19,7 @@ class ResponseClosed {
     return response;
   }
 
-  @after()
+  @after({ scope: 'app' })
   inspect(req: Request, response: Response): Response {
     req.app.logger.info(`${req.path}: ${response.data.length} bytes`);
     return response;

@@ -117,12 +117,12 @@ const LINKS: Array<[string, string]> = [
 const STATIC_ETAG = 'W/"0123"';
 
 class Simple {
-  @before()
+  @before({ scope: 'app' })
   logRequest(req: Request): void {
     req.app.logger.debug?.(`${req.method} ${req.fullPath}`, Object.fromEntries(req.headers));
   }
 
-  @after()
+  @after({ scope: 'app' })
   logResponse(req: Request, response: Response): Response {
     req.app.logger.debug?.(`${req.method} ${req.fullPath} -> ${response.status}`);
     return response;

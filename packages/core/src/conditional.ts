@@ -1,8 +1,9 @@
+import { contentRange } from './internal/util.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseHttpDate, parseRange, type RangeSpec } from './headers.js';
 import { HTTPException } from './http-error.js';
 import { kBody, type ByteWindow } from './internal/body.js';
-import { NotModifiedResponse, type Response } from './response.js';
+import { kRange, NotModifiedResponse, type Response } from './response.js';
 
 /** Headers a 304 keeps from the 200 it replaces (RFC 9110 §15.4.5). */
 const KEPT_ON_304 = ['etag', 'date', 'vary', 'content-location', 'cache-control', 'expires', 'x-powered-by'];
@@ -28,7 +29,7 @@ function seconds(ms: number): number {
 
 /** Does this response need {@link evaluateConditions}? Cheap: looks at its own headers only. */
 export function hasValidators(response: Response): boolean {
-  return response.range.enabled || response.headers.hasAny(VALIDATORS);
+  return response[kRange].enabled || response.headers.hasAny(VALIDATORS);
 }
 
 const VALIDATORS = ['etag', 'last-modified'];
@@ -77,7 +78,7 @@ export function evaluateConditions(method: string, headers: IncomingHttpHeaders,
     }
   }
 
-  if (response.range.enabled && method === 'GET') applyRange(headers, response, etag, lastModifiedText);
+  if (response[kRange].enabled && method === 'GET') applyRange(headers, response, etag, lastModifiedText);
   return response;
 }
 
@@ -99,7 +100,7 @@ function applyRange(
   etag: string | undefined,
   lastModified: string | undefined,
 ): void {
-  let ranges: RangeSpec[] | undefined = response.range.ranges;
+  let ranges: RangeSpec[] | undefined = response[kRange].ranges;
   if (ranges === undefined) {
     const parsed = parseRange(headers.range);
     if (!parsed || parsed.unit !== 'bytes') return;
@@ -121,9 +122,9 @@ function applyRange(
   if (length === undefined) return;
   const window = ranges === undefined ? undefined : resolveRange(ranges, length);
   if (!window) {
-    throw new HTTPException(416, { headers: { 'Content-Range': `bytes */${length}` } });
+    throw new HTTPException(416, { headers: { 'Content-Range': contentRange(undefined, length) } });
   }
   response.status = 206;
-  response.headers.set('Content-Range', `bytes ${window.start}-${window.end}/${length}`);
-  response.range.window = window;
+  response.headers.set('Content-Range', contentRange(window, length));
+  response[kRange].window = window;
 }

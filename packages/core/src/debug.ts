@@ -1,5 +1,7 @@
 import { arch, hostname, platform, release } from 'node:os';
 import type { Application } from './application.js';
+import { kTables } from './internal/symbols.js';
+import { nameOf } from './internal/util.js';
 import { escapeHtml, htmlPage } from './pages.js';
 import type { Request } from './request.js';
 import { Response } from './response.js';
@@ -22,8 +24,21 @@ function section(id: string, title: string, content: string): string {
   return `<section id="${id}">\n<h2>${escapeHtml(title)}</h2>\n${content}\n</section>`;
 }
 
-function handlerName(fn: unknown): string {
-  return typeof fn === 'function' && fn.name ? fn.name : 'anonymous';
+const handlerName = nameOf;
+
+function upgradeRows(upgrades: ReadonlyMap<string, unknown>): Array<[string, unknown]> {
+  return [...upgrades].map(([protocol, fn]) => [`upgrade: ${protocol}`, fn]);
+}
+
+/** App-wide hooks, then each controller's, in the order they run. */
+function hookRows(app: Application): Cell[][] {
+  const tables = app[kTables];
+  const rows: Cell[][] = [];
+  for (const scope of [tables.app, ...tables.scopes]) {
+    for (const hook of scope.before) rows.push([scope.name, 'before', handlerName(hook)]);
+    for (const hook of scope.after) rows.push([scope.name, 'after', handlerName(hook)]);
+  }
+  return rows;
 }
 
 function methodRows<K>(table: ReadonlyMap<K, ReadonlyMap<string, unknown>>, label: (key: K) => string): Cell[][] {
@@ -41,12 +56,7 @@ export function maskSecret(name: string, value: string): string {
 
 /** The debug part of a 500 page: request details and the stack. Trusted HTML, escaped inside. */
 export function debugErrorDetail(req: Request, error: unknown): string {
-  let path: string;
-  try {
-    path = req.path;
-  } catch {
-    path = req.raw.url ?? '';
-  }
+  const path = req.path;
   const details = table(
     ['Field', 'Value'],
     [
@@ -75,7 +85,11 @@ export function debugInfoPage(req: Request, app: Application): Response {
       table(
         ['Path', 'Method', 'Handler'],
         router.staticRoutes.flatMap((route) =>
-          [...route.handlers].map(([method, fn]) => [route.pattern, method, handlerName(fn)]),
+          [...route.handlers, ...upgradeRows(route.upgrades)].map(([method, fn]) => [
+            route.pattern,
+            method,
+            handlerName(fn),
+          ]),
         ),
       ),
     ),
@@ -85,7 +99,12 @@ export function debugInfoPage(req: Request, app: Application): Response {
       table(
         ['Pattern', 'Parameters', 'Method', 'Handler'],
         router.patternRoutes.flatMap((route) =>
-          [...route.handlers].map(([method, fn]) => [route.pattern, route.params.join(', '), method, handlerName(fn)]),
+          [...route.handlers, ...upgradeRows(route.upgrades)].map(([method, fn]) => [
+            route.pattern,
+            route.params.join(', '),
+            method,
+            handlerName(fn),
+          ]),
         ),
       ),
     ),
@@ -116,11 +135,8 @@ export function debugInfoPage(req: Request, app: Application): Response {
       'hooks',
       'Before and after hooks',
       table(
-        ['Before', 'After'],
-        Array.from({ length: Math.max(app.beforeHooks.length, app.afterHooks.length) }, (_, index) => [
-          app.beforeHooks[index] ? handlerName(app.beforeHooks[index]) : '',
-          app.afterHooks[index] ? handlerName(app.afterHooks[index]) : '',
-        ]),
+        ['Scope', 'Kind', 'Hook'],
+        hookRows(app),
       ),
     ),
     section(

@@ -142,14 +142,26 @@ export function errorHandler(target: unknown, methods?: DecoratorMethods): unkno
   return createMemberDecorator({ kind: 'error', path: '', methods, target });
 }
 
-/** Runs the method before every handler; returning a value answers immediately. */
-export function before(): MethodDecoratorFor<[req: Request]> {
-  return createMemberDecorator({ kind: 'before', path: '', methods: undefined });
+/** Options of {@link before} and {@link after}. */
+export interface HookOptions {
+  /** `'controller'` (default): this controller's routes only; `'app'`: every request, as `app.before()`. */
+  scope?: 'controller' | 'app';
 }
 
-/** Runs the method on every response; it returns the response to send. */
-export function after(): MethodDecoratorFor<[req: Request, response: Response]> {
-  return createMemberDecorator({ kind: 'after', path: '', methods: undefined });
+/**
+ * Runs the method before the handlers of this controller (HTTP and upgrade routes, its default
+ * handler), or before every request with `{ scope: 'app' }`; returning a value answers at once.
+ */
+export function before(options: HookOptions = {}): MethodDecoratorFor<[req: Request]> {
+  return createMemberDecorator({ kind: 'before', path: '', methods: undefined, options });
+}
+
+/**
+ * Runs the method on the responses of this controller's handlers, or on every response with
+ * `{ scope: 'app' }`; it returns the response to send.
+ */
+export function after(options: HookOptions = {}): MethodDecoratorFor<[req: Request, response: Response]> {
+  return createMemberDecorator({ kind: 'after', path: '', methods: undefined, options });
 }
 
 /** Handles requests no route matched (default GET). */

@@ -5,7 +5,8 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { Transform, Writable, type Readable } from 'node:stream';
 import formidable, { type File as FormidableFile, type Part } from 'formidable';
-import type { FileCallback, Limits } from './application.js';
+import type { FileCallback, Limits } from './settings.js';
+import { kLifecycle } from './internal/symbols.js';
 import { Fields, parseQuery } from './fields.js';
 import { HTTPException } from './http-error.js';
 import type { Request } from './request.js';
@@ -139,14 +140,6 @@ class Gate extends Transform {
   }
 }
 
-/** Removals of temporary files still running; `close()` waits for them. */
-const removals = new Set<Promise<void>>();
-
-/** @internal Resolves when every temporary upload file scheduled for removal is gone. */
-export async function settleRemovals(): Promise<void> {
-  while (removals.size > 0) await Promise.all(removals);
-}
-
 /** Files created for a request, removed when its response closes (sent, failed or aborted). */
 const created = new WeakMap<Request, string[]>();
 
@@ -160,8 +153,7 @@ function track(req: Request, path: string): void {
         () => undefined,
         () => undefined,
       );
-      removals.add(done);
-      void done.finally(() => removals.delete(done));
+      req.app[kLifecycle].track(done); // the app's close() waits for it
     };
     if (req.rawResponse) req.rawResponse.once('close', remove);
     else req.raw.once('close', remove);

@@ -1,3 +1,4 @@
+import { contentRange } from './internal/util.js';
 /** A header value: strings, or numbers converted to strings. */
 export type HeaderValue = string | number;
 
@@ -437,6 +438,6 @@ export class ContentRange {
 
   /** The header value. */
   toString(): string {
-    return `${this.units} ${this.start}-${this.end}/${this.full}`;
+    return contentRange(this, this.full, this.units);
   }
 }

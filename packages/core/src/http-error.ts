@@ -1,5 +1,6 @@
+import { isStatus } from './internal/util.js';
 import type { HeadersInit } from './headers.js';
-import { RedirectResponse, type Response } from './response.js';
+import { RedirectResponse, type RedirectOptions, type Response } from './response.js';
 
 /** Extra data carried by an {@link HTTPException}: handed to status handlers and built-in pages. */
 export interface HTTPExceptionExtra {
@@ -29,7 +30,7 @@ export class HTTPException extends Error {
 
   constructor(statusOrResponse: number | Response, extra: HTTPExceptionExtra = {}) {
     const status = typeof statusOrResponse === 'number' ? statusOrResponse : statusOrResponse.status;
-    if (!Number.isInteger(status) || status < 100 || status > 999) {
+    if (!isStatus(status)) {
       throw new TypeError(`HTTPException: invalid HTTP status ${String(status)}`);
     }
     super(`HTTP ${status}`);
@@ -43,18 +44,6 @@ export class HTTPException extends Error {
 /** Throws an {@link HTTPException} for a status or a ready response. */
 export function abort(statusOrResponse: number | Response, extra?: HTTPExceptionExtra): never {
   throw new HTTPException(statusOrResponse, extra);
-}
-
-/** Options for {@link redirect}. */
-export interface RedirectOptions {
-  /** 301, 302 (default), 303, 307 or 308. */
-  status?: number;
-  /** Shorthand for status 301. */
-  permanent?: boolean;
-  /** Optional plain-text body. */
-  message?: string;
-  /** Extra headers. */
-  headers?: HeadersInit;
 }
 
 /** Throws an {@link HTTPException} carrying a {@link RedirectResponse}. */

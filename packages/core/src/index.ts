@@ -3,22 +3,29 @@
 export {
   Application,
   type AddOn,
-  type AfterHook,
   type ApplicationOptions,
-  type BeforeHook,
-  type ClassHandler,
-  type ErrorClass,
-  type Fallback,
-  type FileCallback,
-  type Handler,
-  type Limits,
   type ListenOptions,
-  type Logger,
   type MemberRegistration,
-  type Methods,
-  type StatusHandler,
-  type UploadInfo,
 } from './application.js';
+export {
+  Settings,
+  type FileCallback,
+  type Limits,
+  type Logger,
+  type SettingsOptions,
+  type UploadInfo,
+} from './settings.js';
+export type {
+  AfterHook,
+  BeforeHook,
+  ClassHandler,
+  ErrorClass,
+  Fallback,
+  Handler,
+  Methods,
+  StatusHandler,
+} from './handlers.js';
+export type { UpgradeProtocol, UpgradeRequest } from './internal/pipeline.js';
 export {
   after,
   before,
@@ -26,16 +33,14 @@ export {
   createMemberDecorator,
   defaultHandler,
   errorHandler,
-  readControllerMetadata,
   route,
   type Controller,
-  type ControllerMetadata,
   type DecoratorMethods,
+  type HookOptions,
   type MemberMetadata,
 } from './decorators.js';
 export {
   Router,
-  builtinFilters,
   type FilterConverter,
   type RouteEntry,
   type RouteFilter,
@@ -87,8 +92,7 @@ export {
   type CharsetOptions,
   type JSONResponseOptions,
   type NotModifiedOptions,
-  type RangeState,
-  type RedirectResponseOptions,
+  type RedirectOptions,
   type ResponseOptions,
 } from './response.js';
 export {
@@ -102,7 +106,6 @@ export {
   type StreamOptions,
 } from './stream-response.js';
 export { makeResponse, UnsupportedResponseError } from './make-response.js';
-export { HTTPException, abort, redirect, type HTTPExceptionExtra, type RedirectOptions } from './http-error.js';
-export { evaluateConditions, resolveRange } from './conditional.js';
-export { builtinPage, escapeHtml, htmlPage, prefersJson, reasonPhrase } from './pages.js';
+export { HTTPException, abort, redirect, type HTTPExceptionExtra } from './http-error.js';
+export { escapeHtml, htmlPage, reasonPhrase } from './pages.js';
 export type { InjectOptions, InjectResponse } from './inject.js';

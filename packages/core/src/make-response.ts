@@ -1,3 +1,4 @@
+import { isPlainObject } from './internal/util.js';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { describeType } from './internal/body.js';
@@ -18,11 +19,6 @@ export class UnsupportedResponseError extends TypeError {
 }
 
 const FetchResponse: typeof globalThis.Response | undefined = globalThis.Response;
-
-function isPlainObject(value: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 /**
  * Turns a handler's return value into a {@link Response}:

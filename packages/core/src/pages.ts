@@ -13,15 +13,6 @@ export function reasonPhrase(status: number): string {
   return STATUS_CODES[status] ?? (status >= 500 ? 'Server Error' : status >= 400 ? 'Client Error' : 'Status');
 }
 
-/** The request path for display, even when it cannot be decoded. */
-export function displayPath(req: Request): string {
-  try {
-    return req.path;
-  } catch {
-    return '[ NOT PARSED ]';
-  }
-}
-
 /** Does the client prefer JSON over HTML (by `Accept` quality; wildcards count for neither)? */
 export function prefersJson(req: Request): boolean {
   const accept = req.raw.headers.accept;
@@ -52,7 +43,7 @@ export function htmlPage(title: string, body: string): string {
 }
 
 function message(req: Request, status: number): string {
-  const path = `<code>${escapeHtml(displayPath(req))}</code>`;
+  const path = `<code>${escapeHtml(req.path)}</code>`;
   const method = `<code>${escapeHtml(req.method)}</code>`;
   switch (status) {
     case 400:

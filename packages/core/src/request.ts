@@ -1,12 +1,14 @@
-import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Application } from './application.js';
 import { parseCookies } from './cookies.js';
 import { Fields, parseQuery } from './fields.js';
 import { readForm, type FormOptions, type FormValue } from './form.js';
+import type { HookScope } from './handlers.js';
 import { Headers, parseHeader, parseNegotiation } from './headers.js';
 import { HTTPException } from './http-error.js';
+import { bodyKind, decodeText, hasBody, parseBody, type BodyKind } from './internal/body-parse.js';
+import { kParse, kScope, kTargetError } from './internal/symbols.js';
 
 /** Parsed `Authorization` header: `type` plus every `key=value` parameter. */
 export type Authorization = Record<string, string> & { type?: string; token?: string };
@@ -83,6 +85,10 @@ export class Request implements AsyncIterable<Buffer> {
   #cookies: Record<string, string> | undefined;
   #contentType: { value: string; params: Record<string, string> } | undefined;
   #body: Promise<Buffer> | undefined;
+  #parsed: Promise<unknown> | undefined;
+  #targetError: string | undefined;
+  /** @internal The controller hook scope of the chosen handler. */
+  [kScope]: HookScope | undefined;
 
   constructor(app: Application, raw: IncomingMessage, rawResponse?: ServerResponse) {
     this.app = app;
@@ -104,7 +110,9 @@ export class Request implements AsyncIterable<Buffer> {
         url = parsed.pathname + parsed.search;
       } catch {
         this.#query = '';
-        throw new HTTPException(400, { error: 'malformed request target' });
+        this.#path = url;
+        this.#targetError = 'malformed request target';
+        return;
       }
     }
     const mark = url.indexOf('?');
@@ -117,11 +125,22 @@ export class Request implements AsyncIterable<Buffer> {
     try {
       this.#path = decodeURIComponent(rawPath);
     } catch {
-      throw new HTTPException(400, { error: 'malformed percent-encoding in the path' });
+      // Answered 400 before routing; readers (hooks, logs, error pages) still get a path.
+      this.#path = rawPath;
+      this.#targetError = 'malformed percent-encoding in the path';
     }
   }
 
-  /** The percent-decoded path (UTF-8); a malformed encoding throws a 400 `HTTPException`. */
+  /** @internal Decodes the target once; what is wrong with it, if anything. */
+  [kTargetError](): string | undefined {
+    if (this.#path === undefined) this.#splitUrl();
+    return this.#targetError;
+  }
+
+  /**
+   * The percent-decoded path (UTF-8). Never throws: a request whose path is malformed is
+   * answered 400 before routing, and its `path` is then the raw, undecoded path.
+   */
   get path(): string {
     if (this.#path === undefined) this.#splitUrl();
     return this.#path as string;
@@ -196,10 +215,9 @@ export class Request implements AsyncIterable<Buffer> {
     return value === undefined ? -1 : Number(value);
   }
 
-  /** Does the request carry a body (sized or chunked)? */
+  /** Does the request carry a body (a non-zero Content-Length, or a Transfer-Encoding)? */
   get hasBody(): boolean {
-    const length = this.raw.headers['content-length'];
-    return (length !== undefined && length !== '0') || this.raw.headers['transfer-encoding'] !== undefined;
+    return hasBody(this.raw.rawHeaders);
   }
 
   /** `Accept` as `[value, quality]` pairs in header order. */
@@ -395,20 +413,20 @@ export class Request implements AsyncIterable<Buffer> {
     this.form = await readForm(this, options);
     return this.form;
   }
-}
 
-/** @internal Bytes to text in `charset`; 400 for an unknown charset or bytes invalid in it. */
-export function decodeText(data: Buffer, charset: string): string {
-  if (charset === 'utf-8' || charset === 'utf8') {
-    // The common case without a TextDecoder per request; a BOM is dropped as TextDecoder does.
-    if (!isUtf8(data)) throw new HTTPException(400, { error: `the body is not valid ${charset}` });
-    const bom = data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf;
-    return data.toString('utf8', bom ? 3 : 0);
+  /**
+   * Parses the body now, as Poor does after the before hooks (`autoJson` → `req.json`,
+   * `autoForm` → `req.form`), once: a hook that needs the body (a CSRF field) awaits this,
+   * and the handler then finds the same values without a second read.
+   */
+  parseBody(): Promise<void> {
+    return this[kParse](bodyKind(this.app, this));
   }
-  try {
-    return new TextDecoder(charset, { fatal: true }).decode(data);
-  } catch {
-    throw new HTTPException(400, { error: `the body is not valid ${charset}` });
+
+  /** @internal Parses the body for a kind the pipeline already knows, once. */
+  [kParse](kind: BodyKind): Promise<void> {
+    this.#parsed ??= kind === undefined ? Promise.resolve() : parseBody(this, kind);
+    return this.#parsed as Promise<void>;
   }
 }
 

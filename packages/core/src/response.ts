@@ -1,3 +1,4 @@
+import { contentRange, isStatus } from './internal/util.js';
 import { Headers, kTrustedAppend, type HeadersInit, type HeaderValue, type RangeSpec } from './headers.js';
 import { httpDate } from './headers.js';
 import { kBody, kClaim, type BodySource, type ByteWindow } from './internal/body.js';
@@ -12,8 +13,11 @@ export interface ResponseOptions {
   headers?: HeadersInit;
 }
 
+/** Internal: a response's range state, read by the conditional evaluation and `respond()`. */
+export const kRange = Symbol('poor.range');
+
 /** Internal range state shared with `respond()`. */
-export interface RangeState {
+interface RangeState {
   /** True once `makePartial()` was called: the Range request header is honoured. */
   enabled: boolean;
   /** Ranges given explicitly to `makePartial(ranges)` instead of the request's. */
@@ -36,7 +40,7 @@ const CONSTANT_TYPES = new Set([
 
 /** Checks a status code and returns it. */
 export function checkStatus(status: number): number {
-  if (!Number.isInteger(status) || status < 100 || status > 999) {
+  if (!isStatus(status)) {
     throw new TypeError(`invalid HTTP status code: ${String(status)}`);
   }
   return status;
@@ -52,8 +56,8 @@ export function checkStatus(status: number): number {
 export class Response {
   /** Response headers (ordered, case-insensitive). */
   readonly headers: Headers;
-  /** Range handling state; see {@link Response.makePartial}. */
-  readonly range: RangeState = { enabled: false, ranges: undefined, window: undefined };
+  /** @internal Range handling state; see {@link Response.makePartial}. */
+  readonly [kRange]: RangeState = { enabled: false, ranges: undefined, window: undefined };
   #status: number;
   #data: string | Buffer;
   #claimed = false;
@@ -115,11 +119,11 @@ export class Response {
    * first range (several ranges are not sent as multipart), or 416 when none is satisfiable.
    */
   makePartial(ranges?: RangeSpec[]): this {
-    if (!this.range.enabled) {
-      this.range.enabled = true;
+    if (!this[kRange].enabled) {
+      this[kRange].enabled = true;
       if (!this.headers.has('accept-ranges')) this.headers.set('Accept-Ranges', 'bytes');
     }
-    if (ranges) this.range.ranges = ranges;
+    if (ranges) this[kRange].ranges = ranges;
     return this;
   }
 
@@ -181,8 +185,8 @@ export class NoContentResponse extends Response {
   }
 }
 
-/** Options of {@link RedirectResponse}. */
-export interface RedirectResponseOptions {
+/** Options of {@link RedirectResponse} and `redirect()`. */
+export interface RedirectOptions {
   /** 301, 302 (default), 303, 307 or 308. */
   status?: number;
   /** Shorthand for 301. */
@@ -195,7 +199,7 @@ export interface RedirectResponseOptions {
 
 /** A redirect: `Location` header, `text/plain` body (empty by default). */
 export class RedirectResponse extends Response {
-  constructor(location: string, options: RedirectResponseOptions = {}) {
+  constructor(location: string, options: RedirectOptions = {}) {
     const status = options.status ?? (options.permanent ? 301 : 302);
     if (status < 300 || status > 399) throw new TypeError(`redirect status must be 3xx, got ${status}`);
     super(options.message ?? '', { status, headers: options.headers }, 'text/plain; charset=utf-8');
@@ -243,7 +247,7 @@ export class PartialResponse extends Response {
     if (!first || first.start === undefined || first.end === undefined) {
       throw new TypeError('makeRange needs a range with a start and an end');
     }
-    this.headers.set('Content-Range', `${units} ${first.start}-${first.end}/${full}`);
+    this.headers.set('Content-Range', contentRange({ start: first.start, end: first.end }, full, units));
     return this;
   }
 }

@@ -12,12 +12,14 @@ export interface RouteFilter {
 /** A function registered for a route (already bound to its controller). */
 export type RouteFunction = (...args: never[]) => unknown;
 
-/** One registered route: a pattern and its handlers per method. */
+/** One registered route: a pattern, its handlers per method and per upgrade protocol. */
 export interface RouteEntry {
   /** The pattern as registered (`/user/<id:int>`). */
   readonly pattern: string;
   /** Handlers by method (`GET`, `POST`, `*` …). */
   readonly handlers: Map<string, RouteFunction>;
+  /** Upgrade handlers by lower-case protocol token (`websocket`), completed by the protocol's add-on. */
+  readonly upgrades: Map<string, RouteFunction>;
   /** Names of the parameters, in pattern order (empty for static routes). */
   readonly params: readonly string[];
 }
@@ -40,13 +42,19 @@ export type RouteMatch =
       /** Converted values in pattern order (handler arguments). */
       args: unknown[];
     }
-  | { kind: 'method'; allow: string }
+  | {
+      kind: 'method';
+      /** The `Allow` header value. */
+      allow: string;
+      /** Upgrade protocols the path takes (`websocket`), for a 426 answer to a plain GET. */
+      upgrade: string | undefined;
+    }
   | { kind: 'none' };
 
 const uuidConvert: FilterConverter = (value) => value.toLowerCase();
 
 /** The built-in filters (`int`, `float`, `word`, `hex`, `uuid`). */
-export function builtinFilters(): Map<string, RouteFilter> {
+function builtinFilters(): Map<string, RouteFilter> {
   return new Map<string, RouteFilter>([
     ['int', { regex: '-?\\d+', convert: (value) => Number.parseInt(value, 10) }],
     ['float', { regex: '-?\\d+(?:\\.\\d+)?', convert: Number }],
@@ -95,7 +103,8 @@ export class Router {
   #buckets = new Map<string, PatternRoute[]>();
   /** Pattern routes whose first segment is not static, in registration order. */
   #dynamic: PatternRoute[] = [];
-  #methods = new Set<string>(['GET', 'HEAD', 'OPTIONS']);
+  /** RFC 9110's methods are always known (405/404 for them); other tokens once a route uses them. */
+  #methods = new Set<string>(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE']);
   #wildcard = 0;
 
   /** Every static route, in registration order. */
@@ -123,15 +132,23 @@ export class Router {
     this.filters.set(key, convert ? { regex: source, convert } : { regex: source });
   }
 
-  /** Registers `handler` for `pattern` and each method; a duplicate throws `TypeError`. */
-  add(pattern: string, methods: readonly string[], handler: RouteFunction): RouteEntry {
-    if (!pattern.startsWith('/')) throw new TypeError(`route '${pattern}' must start with '/'`);
-    let entry: RouteEntry | undefined = isPattern(pattern)
+  #entry(pattern: string): RouteEntry {
+    // `*` is the asterisk-form target of `OPTIONS *` (RFC 9110 §9.3.7): the server itself.
+    if (!pattern.startsWith('/') && pattern !== '*') throw new TypeError(`route '${pattern}' must start with '/'`);
+    const entry: RouteEntry | undefined = isPattern(pattern)
       ? this.#patterns.find((route) => route.pattern === pattern)
       : this.#static.get(pattern);
-    if (!entry) {
-      entry = isPattern(pattern) ? this.#addPattern(pattern) : this.#addStatic(pattern);
-    }
+    return entry ?? (isPattern(pattern) ? this.#addPattern(pattern) : this.#addStatic(pattern));
+  }
+
+  /** The entry registered for exactly this pattern, if any. */
+  get(pattern: string): RouteEntry | undefined {
+    return isPattern(pattern) ? this.#patterns.find((route) => route.pattern === pattern) : this.#static.get(pattern);
+  }
+
+  /** Registers `handler` for `pattern` and each method; a duplicate throws `TypeError`. */
+  add(pattern: string, methods: readonly string[], handler: RouteFunction): RouteEntry {
+    const entry = this.#entry(pattern);
     for (const method of methods) {
       if (entry.handlers.has(method)) {
         throw new TypeError(`route '${pattern}' is already registered for ${method}`);
@@ -145,11 +162,18 @@ export class Router {
     return entry;
   }
 
+  /** Registers the upgrade handler of `protocol` (lower-case token) for `pattern`; a duplicate throws. */
+  addUpgrade(pattern: string, protocol: string, handler: RouteFunction): RouteEntry {
+    const entry = this.#entry(pattern);
+    const token = protocol.toLowerCase();
+    if (entry.upgrades.has(token)) throw new TypeError(`route '${pattern}' already has a ${token} handler`);
+    entry.upgrades.set(token, handler);
+    return entry;
+  }
+
   /** Removes a route for one method, or for all methods; returns whether anything was removed. */
   remove(pattern: string, method?: string): boolean {
-    const entry = isPattern(pattern)
-      ? this.#patterns.find((route) => route.pattern === pattern)
-      : this.#static.get(pattern);
+    const entry = this.get(pattern);
     if (!entry) return false;
     const targets = method === undefined ? [...entry.handlers.keys()] : [method];
     let removed = false;
@@ -159,14 +183,18 @@ export class Router {
         if (target === '*') this.#wildcard -= 1;
       }
     }
-    if (entry.handlers.size === 0) {
+    if (method === undefined && entry.upgrades.size > 0) {
+      entry.upgrades.clear();
+      removed = true;
+    }
+    if (entry.handlers.size === 0 && entry.upgrades.size === 0) {
       if (isPattern(pattern)) this.#rebuild(this.#patterns.filter((route) => route !== entry));
       else this.#static.delete(pattern);
     }
     return removed;
   }
 
-  /** Does any route (or `*` route) accept this method? Unknown methods get 501. */
+  /** Is the method standard, or taken by some route (or a `*` route)? Other tokens get 501. */
   knowsMethod(method: string): boolean {
     return this.#wildcard > 0 || this.#methods.has(method);
   }
@@ -176,24 +204,28 @@ export class Router {
     this.#methods.add(method);
   }
 
-  /** Finds the handler for a method and a decoded path. */
-  match(method: string, path: string): RouteMatch {
+  /**
+   * Finds the handler for a method and a decoded path, or with `protocol` (an upgrade request)
+   * the upgrade handler of that protocol.
+   */
+  match(method: string, path: string, protocol?: string): RouteMatch {
     const entry = this.#static.get(path);
     if (entry !== undefined) {
-      const handler = pick(entry.handlers, method);
+      const handler = protocol === undefined ? pick(entry.handlers, method) : entry.upgrades.get(protocol);
       if (handler !== undefined) {
         return { kind: 'found', route: entry, handler, params: EMPTY_PARAMS, args: EMPTY_ARGS };
       }
     }
     const candidates = this.#buckets.get(firstSegment(path)) ?? this.#dynamic;
     let allowed: Set<string> | undefined;
+    let upgrade: string | undefined;
     for (const route of candidates) {
       const found = route.regex.exec(path);
       if (found === null) continue;
-      const handler = pick(route.handlers, method);
+      const handler = protocol === undefined ? pick(route.handlers, method) : route.upgrades.get(protocol);
       if (handler === undefined) {
         allowed ??= new Set();
-        addAllowed(allowed, route.handlers);
+        upgrade ??= addAllowed(allowed, route);
         continue;
       }
       const params = Object.create(null) as Record<string, unknown>;
@@ -209,14 +241,14 @@ export class Router {
     }
     if (entry !== undefined) {
       allowed ??= new Set();
-      addAllowed(allowed, entry.handlers);
+      upgrade ??= addAllowed(allowed, entry);
     }
-    if (allowed !== undefined) return { kind: 'method', allow: renderAllow(allowed) };
+    if (allowed !== undefined) return { kind: 'method', allow: renderAllow(allowed), upgrade };
     return { kind: 'none' };
   }
 
   #addStatic(pattern: string): RouteEntry {
-    const entry: RouteEntry = { pattern, handlers: new Map(), params: [] };
+    const entry: RouteEntry = { pattern, handlers: new Map(), upgrades: new Map(), params: [] };
     this.#static.set(pattern, entry);
     return entry;
   }
@@ -298,7 +330,7 @@ export class Router {
     } catch (error) {
       throw new TypeError(`invalid route '${pattern}': ${(error as Error).message}`, { cause: error });
     }
-    return { pattern, handlers: new Map(), params, regex, converters, indexes };
+    return { pattern, handlers: new Map(), upgrades: new Map(), params, regex, converters, indexes };
   }
 }
 
@@ -315,11 +347,15 @@ function pick(handlers: Map<string, RouteFunction>, method: string): RouteFuncti
   return handlers.get(method) ?? (method === 'HEAD' ? handlers.get('GET') : undefined) ?? handlers.get('*');
 }
 
-function addAllowed(allowed: Set<string>, handlers: Map<string, RouteFunction>): void {
-  for (const method of handlers.keys()) {
+/** Adds an entry's methods to `allowed` (an upgrade is a GET); returns its upgrade protocols. */
+function addAllowed(allowed: Set<string>, entry: RouteEntry): string | undefined {
+  for (const method of entry.handlers.keys()) {
     allowed.add(method);
     if (method === 'GET') allowed.add('HEAD');
   }
+  if (entry.upgrades.size === 0) return undefined;
+  allowed.add('GET');
+  return [...entry.upgrades.keys()].join(', ');
 }
 
 const ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];

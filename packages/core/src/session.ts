@@ -1,3 +1,4 @@
+import { isPlainObject } from './internal/util.js';
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { serializeCookie, type CookieOptions } from './cookies.js';
 
@@ -152,12 +153,6 @@ function toKey(secret: string | Uint8Array): Buffer {
   return Buffer.from(
     hkdfSync('sha256', material, Buffer.from('poor-session'), Buffer.from('poor-session v1 aes-256-gcm'), 32),
   );
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /**

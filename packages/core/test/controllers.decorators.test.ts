@@ -10,12 +10,12 @@ import {
   defaultHandler,
   errorHandler,
   HTTPException,
-  readControllerMetadata,
   Response,
   route,
   type HTTPExceptionExtra,
   type Request,
 } from '../src/index.js';
+import { readControllerMetadata } from '../src/decorators.js';
 
 class ValidationError extends Error {}
 
@@ -154,7 +154,8 @@ describe('controllers with decorators', () => {
     expect((await inherited.inject('/overridden')).text()).toBe('derived version');
   });
 
-  it('names bound handlers Class.method for logs and the debug page', () => {
+  it('names bound handlers Class.method for logs and the debug page', async () => {
+    await app.ready();
     const found = app.router.match('GET', '/api/user/1');
     expect(found.kind === 'found' && found.handler.name).toBe('Users.user');
   });
@@ -200,7 +201,7 @@ describe('logs name the controller method', () => {
 });
 
 describe('decorator mistakes', () => {
-  it('a route registered twice for the same method throws a TypeError naming it', () => {
+  it('a route registered twice for the same method throws a TypeError naming it', async () => {
     class Twice {
       @route('/same')
       one(): string {
@@ -212,9 +213,9 @@ describe('decorator mistakes', () => {
         return '2';
       }
     }
-    expect(() => new Application('twice', { controllers: [Twice], logger: false })).toThrow(
-      /'\/same' is already registered for GET/,
-    );
+    // members are resolved when the app gets ready: ready(), listen() and inject() say it
+    const app = new Application('twice', { controllers: [Twice], logger: false });
+    await expect(app.ready()).rejects.toThrow(/'\/same' is already registered for GET/);
   });
 
   it('a decorator on a static method throws a TypeError', () => {
@@ -246,27 +247,20 @@ describe('decorator mistakes', () => {
     expect(define).toThrow(/decorates methods only/);
   });
 
-  it('an add-on kind nobody handles is refused with a hint', () => {
+  it('an add-on kind nobody handles is refused with a hint; the add-on may come later', async () => {
     const custom = createMemberDecorator<[req: Request]>({ kind: 'custom', path: '/c', methods: undefined });
     class UsesCustom {
       @custom
       handle(): void {}
     }
-    expect(() => new Application('custom', { controllers: [UsesCustom], logger: false })).toThrow(
-      /no add-on handles '@custom'/,
-    );
-    const app = new Application('custom2', { logger: false });
+    const missing = new Application('custom', { controllers: [UsesCustom], logger: false });
+    await expect(missing.inject('/c')).rejects.toThrow(/no add-on handles '@custom' members \(UsesCustom\.handle\)/);
+    // the order of lines does not matter: the kind is known by the time the app gets ready
+    const app = new Application('custom2', { controllers: [UsesCustom], logger: false });
     const seen: string[] = [];
-    app.registerMemberKind('custom', (item) => seen.push(item.pattern));
-    app.register(UsesCustom);
+    app.use((added) => added.registerMemberKind('custom', (item) => seen.push(item.pattern)));
+    expect(seen).toEqual([]);
+    await app.ready();
     expect(seen).toEqual(['/c']);
-    // addOns are installed before the controllers of the same options object
-    const early: string[] = [];
-    new Application('custom3', {
-      logger: false,
-      addOns: [(added) => added.registerMemberKind('custom', (item) => early.push(item.pattern))],
-      controllers: [UsesCustom],
-    });
-    expect(early).toEqual(['/c']);
   });
 });

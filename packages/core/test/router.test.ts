@@ -108,12 +108,17 @@ describeBoth('routing', (send) => {
     expect((await send(app, { url: '/any', method: 'PATCH' })).text()).toBe('any PATCH');
   });
 
-  it('answers 501 for a method no route knows', async () => {
+  it('answers 501 for a method token no route knows, 405/404 for standard methods', async () => {
     const strict = new Application('no-wildcard', { logger: false });
     strict.route('/static', () => 'x');
     try {
       expect((await send(strict, { url: '/static', method: 'PROPFIND' })).status).toBe(501);
-      expect((await send(strict, { url: '/elsewhere', method: 'PUT' })).status).toBe(501);
+      expect((await send(strict, { url: '/elsewhere', method: 'MKCOL' })).status).toBe(501);
+      for (const method of ['PUT', 'DELETE', 'PATCH', 'POST', 'TRACE']) {
+        const known = await send(strict, { url: '/static', method });
+        expect([method, known.status, known.header('allow')]).toEqual([method, 405, 'GET, HEAD, OPTIONS']);
+        expect([method, (await send(strict, { url: '/elsewhere', method })).status]).toEqual([method, 404]);
+      }
       // a '*' route knows every method: the app above answers 405 instead
       expect((await send(app, { url: '/static', method: 'PROPFIND' })).status).toBe(405);
     } finally {

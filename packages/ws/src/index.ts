@@ -1,21 +1,18 @@
 // @poor/ws: websocket routes for a Poor application, on top of `ws` in noServer mode.
-// An upgrade goes through the same steps as a request until the handshake: route match
-// (same patterns, filters and typed parameters), origin check, before hooks; every refusal
-// is a real HTTP response written to the socket, never an exception out of 'upgrade'.
-import type { IncomingMessage, Server } from 'node:http';
-import type { Duplex } from 'node:stream';
+// Core routes every upgrade through the application's own router and hooks (the websocket
+// handler sits in the route entry's upgrade slot); this add-on only checks and completes the
+// handshake, tracks the open sockets, pings them and broadcasts.
+import type { Server } from 'node:http';
 import {
-  Application,
   createMemberDecorator,
-  makeResponse,
-  reasonPhrase,
-  Request,
-  Response,
-  Router,
+  HTTPException,
   type AddOn,
+  type Application,
   type MethodDecoratorFor,
+  type Request,
   type RouteFunction,
   type RouteParams,
+  type UpgradeRequest,
 } from '@poor/core';
 import { WebSocket, WebSocketServer, type PerMessageDeflateOptions } from 'ws';
 
@@ -32,8 +29,6 @@ export interface WebSocketOptions {
   allowedOrigins?: readonly string[] | ((origin: string | undefined) => boolean);
   /** Milliseconds between pings; a peer that has not answered the previous one is dropped (default 30 000, 0 = off). */
   heartbeat?: number;
-  /** Milliseconds the before hooks may take before the upgrade is refused with 503 (default 10 000). */
-  handshakeTimeout?: number;
   /** Milliseconds `app.close()` waits for sockets to finish their closing handshake (default 2 000). */
   closeTimeout?: number;
 }
@@ -47,9 +42,9 @@ export type WebSocketHandler<P extends string = string> = (
 
 /** The add-on returned by {@link websockets}: install it with `app.use()`. */
 export interface WebSocketAddOn extends AddOn {
-  /** Adds a websocket route (what `app.websocket()` and `@websocket` do). */
+  /** Adds a websocket route (what `@websocket` does on a controller method). */
   route<P extends string>(pattern: P, handler: WebSocketHandler<P>): this;
-  /** Handles the upgrades of a server you created yourself (`app.listen()` needs no call). */
+  /** Handles the upgrades of a server you created yourself (same as `app.attach(server)`; `app.listen()` needs neither). */
   attach(server: Server): this;
   /** Sends `data` to every open socket of a route pattern; returns how many got it. */
   broadcast(pattern: string, data: string | Buffer | ArrayBuffer | Uint8Array): number;
@@ -58,26 +53,6 @@ export interface WebSocketAddOn extends AddOn {
   /** Closes every socket with 1001 and waits for them (`app.close()` calls it). */
   close(): Promise<void>;
 }
-
-declare module '@poor/core' {
-  interface Application {
-    /** Adds a websocket route; needs `app.use(websockets())` first (from `@poor/ws`). */
-    websocket<P extends string>(pattern: P, handler: WebSocketHandler<P>): this;
-  }
-}
-
-const installed = new WeakMap<Application, WebSocketAddOn>();
-
-Application.prototype.websocket = function websocket<P extends string>(
-  this: Application,
-  pattern: P,
-  handler: WebSocketHandler<P>,
-): Application {
-  const addOn = installed.get(this);
-  if (!addOn) throw new TypeError('app.websocket() needs the add-on: app.use(websockets()) from @poor/ws');
-  addOn.route(pattern, handler);
-  return this;
-};
 
 /**
  * Marks a controller method as the websocket handler of `pattern`:
@@ -91,51 +66,33 @@ export function websocket<P extends string>(
 
 const KEY = /^[+/0-9A-Za-z]{22}==$/;
 
-/** Writes a complete HTTP/1.1 response to a socket that was not upgraded, then closes it. */
-function refuse(socket: Duplex, status: number, message?: string, headers: readonly string[] = []): void {
-  if (socket.destroyed) return;
-  if (!socket.writable) {
-    socket.destroy();
-    return;
+/** Refuses a handshake the way RFC 6455 §4.2.1 asks; the application renders the answer. */
+function checkHandshake(req: Request, originAllowed: (origin: string | undefined) => boolean): void {
+  const headers = req.raw.headers;
+  if (req.method !== 'GET') {
+    throw new HTTPException(405, { error: 'a websocket handshake is a GET', headers: { Allow: 'GET' } });
   }
-  const body = `${message ?? reasonPhrase(status)}\n`;
-  const lines = [`HTTP/1.1 ${status} ${reasonPhrase(status)}`];
-  for (let index = 0; index + 1 < headers.length; index += 2) {
-    const name = (headers[index] as string).toLowerCase();
-    if (name === 'content-length' || name === 'connection' || name === 'transfer-encoding') continue;
-    lines.push(`${headers[index] as string}: ${headers[index + 1] as string}`);
+  if (!originAllowed(headers.origin)) throw new HTTPException(403, { error: 'origin not allowed' });
+  const key = headers['sec-websocket-key'];
+  if (typeof key !== 'string' || !KEY.test(key.trim())) {
+    throw new HTTPException(400, { error: 'missing or invalid Sec-WebSocket-Key' });
   }
-  if (!lines.some((line) => line.toLowerCase().startsWith('content-type:'))) {
-    lines.push('Content-Type: text/plain; charset=utf-8');
+  if (headers['sec-websocket-version'] !== '13') {
+    throw new HTTPException(400, {
+      error: 'unsupported Sec-WebSocket-Version',
+      headers: { 'Sec-WebSocket-Version': '13' },
+    });
   }
-  lines.push('Connection: close', `Content-Length: ${Buffer.byteLength(body)}`);
-  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
-  const timer = setTimeout(() => socket.destroy(), 1000);
-  timer.unref();
-  socket.once('close', () => clearTimeout(timer));
-}
-
-/** A refusal from a before hook's answer: its status, headers and (in-memory) text. */
-function refuseWith(socket: Duplex, response: Response): void {
-  let text: string | undefined;
-  try {
-    text = response.data.toString('utf8');
-  } catch {
-    text = undefined; // a streamed body: the status says enough
-  }
-  refuse(socket, response.status, text?.trimEnd() || undefined, response.headers.toRaw());
 }
 
 /**
- * The websocket add-on: `app.use(websockets({ heartbeat: 30_000 }))`, then routes with
- * `app.websocket(pattern, fn)` or `@websocket(pattern)` on controller methods.
+ * The websocket add-on: `const ws = websockets({ heartbeat: 30_000 }); app.use(ws)`, then
+ * routes with `ws.route(pattern, fn)` or `@websocket(pattern)` on controller methods.
  */
 export function websockets(options: WebSocketOptions = {}): WebSocketAddOn {
-  const router = new Router();
   const open = new Set<WebSocket>();
   const byPattern = new Map<string, Set<WebSocket>>();
   const alive = new WeakSet<WebSocket>();
-  const attached = new WeakSet<Server>();
   const server = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxPayload ?? 1024 * 1024,
@@ -186,127 +143,40 @@ export function websockets(options: WebSocketOptions = {}): WebSocketAddOn {
     startHeartbeat();
   };
 
-  const runHooks = async (target: Application, req: Request): Promise<Response | undefined> => {
-    for (const hook of target.beforeHooks) {
-      const early = await hook(req);
-      if (early !== undefined && early !== null) return makeResponse(early);
-    }
-    return undefined;
-  };
-
-  const upgrade = async (raw: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
-    const target = app;
-    if (!target) return refuse(socket, 503, 'websockets are not installed on an application');
-    if (raw.headers.upgrade?.toLowerCase() !== 'websocket') return refuse(socket, 400, 'unsupported upgrade');
-    const req = new Request(target, raw);
-    let path: string;
-    try {
-      path = req.path;
-    } catch {
-      return refuse(socket, 400, 'malformed percent-encoding in the path');
-    }
-    if (raw.method !== 'GET') return refuse(socket, 405, 'a websocket handshake is a GET', ['Allow', 'GET']);
-    const match = router.match('GET', path);
-    if (match.kind !== 'found') return refuse(socket, 404);
-    if (!originAllowed(raw.headers.origin)) return refuse(socket, 403, 'origin not allowed');
-    const key = raw.headers['sec-websocket-key'];
-    if (typeof key !== 'string' || !KEY.test(key.trim())) {
-      return refuse(socket, 400, 'missing or invalid Sec-WebSocket-Key');
-    }
-    if (raw.headers['sec-websocket-version'] !== '13') {
-      return refuse(socket, 400, 'unsupported Sec-WebSocket-Version', ['Sec-WebSocket-Version', '13']);
-    }
-    req.uriRule = match.route.pattern;
-    req.uriHandler = match.handler;
-    req.params = match.params;
-    let refusal: Response | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const limit = options.handshakeTimeout ?? 10_000;
-      const late = new Promise<Response>((resolve) => {
-        timer = setTimeout(() => resolve(new Response('the upgrade took too long', { status: 503 })), limit);
-      });
-      refusal = await Promise.race([runHooks(target, req), late]);
-    } catch (error) {
-      // The application's own error handling: status and exception-class handlers, built-in pages.
-      try {
-        refusal = await target.errorResponse(req, error);
-      } catch (again) {
-        logError(`an error handler failed for the upgrade of ${path}`, again);
-        refusal = new Response('', { status: 500 });
-      }
-    } finally {
-      clearTimeout(timer);
-    }
-    if (refusal) return refuseWith(socket, refusal);
-    if (socket.destroyed) return;
-    server.handleUpgrade(raw, socket, head, (ws) => {
-      track(ws, match.route.pattern);
-      const handler = match.handler as (ws: WebSocket, req: Request, ...params: unknown[]) => unknown;
-      try {
-        const result = handler(ws, req, ...match.args);
-        if (result instanceof Promise) {
-          result.catch((error: unknown) => {
-            logError(`handler for ${match.route.pattern} failed`, error);
-            ws.close(1011, 'internal error');
-          });
-        }
-      } catch (error) {
-        logError(`handler for ${match.route.pattern} failed`, error);
+  const accept = ({ req, socket, head, handler, args }: UpgradeRequest): void => {
+    const pattern = req.uriRule as string;
+    server.handleUpgrade(req.raw, socket, head, (ws) => {
+      track(ws, pattern);
+      const fail = (error: unknown): void => {
+        logError(`handler for ${pattern} failed`, error);
         ws.close(1011, 'internal error');
+      };
+      try {
+        const result = (handler as (ws: WebSocket, req: Request, ...params: unknown[]) => unknown)(ws, req, ...args);
+        if (result instanceof Promise) result.catch(fail);
+      } catch (error) {
+        fail(error);
       }
     });
-  };
-
-  const onUpgrade = (raw: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', () => socket.destroy());
-    upgrade(raw, socket, head).catch((error: unknown) => {
-      logError('upgrade failed', error);
-      refuse(socket, 500);
-    });
-  };
-
-  const syncFilters = (): void => {
-    if (!app) return;
-    for (const [name, filter] of app.router.filters) {
-      if (!router.filters.has(name)) router.filters.set(name, filter);
-    }
   };
 
   const addOn = ((target: Application) => {
     if (app && app !== target) throw new TypeError('a websockets() add-on serves one application');
     app = target;
-    installed.set(target, addOn);
-    target.registerMemberKind('websocket', (item) => addOn.route(item.pattern, item.handler as WebSocketHandler));
-    target.onListen((listening) => addOn.attach(listening));
+    target.addProtocol('websocket', { check: (req) => checkHandshake(req, originAllowed), accept });
+    target.registerMemberKind('websocket', (item) => target.upgrade('websocket', item.pattern, item.handler));
     target.onClose(() => addOn.close());
   }) as WebSocketAddOn;
 
   addOn.route = function route<P extends string>(pattern: P, handler: WebSocketHandler<P>) {
     if (!app) throw new TypeError('install the add-on first: app.use(websockets())');
-    syncFilters();
-    router.add(pattern, ['GET'], handler as unknown as RouteFunction);
-    // A plain HTTP request to a websocket-only route learns how to use it.
-    const http = app.router.staticRoutes.concat(app.router.patternRoutes).find((entry) => entry.pattern === pattern);
-    if (!http?.handlers.has('GET')) {
-      app.route(
-        pattern,
-        () =>
-          new Response('This is a websocket endpoint.\n', {
-            status: 426,
-            contentType: 'text/plain; charset=utf-8',
-            headers: { Upgrade: 'websocket' },
-          }),
-      );
-    }
+    app.upgrade('websocket', pattern, handler as unknown as RouteFunction);
     return this;
   };
 
   addOn.attach = function attach(target: Server) {
-    if (!attached.has(target)) {
-      attached.add(target);
-      target.on('upgrade', onUpgrade);
-    }
+    if (!app) throw new TypeError('install the add-on first: app.use(websockets())');
+    app.attach(target);
     return this;
   };
 

@@ -1,6 +1,7 @@
-import type { Application } from '../application.js';
+import { isUtf8 } from 'node:buffer';
 import { HTTPException } from '../http-error.js';
-import { decodeText, type Request } from '../request.js';
+import type { Request } from '../request.js';
+import type { Settings } from '../settings.js';
 
 /** What automatic parsing does with a request's body. */
 export type BodyKind = 'json' | 'form' | undefined;
@@ -9,20 +10,21 @@ export type BodyKind = 'json' | 'form' | undefined;
  * Should `autoJson` / `autoForm` parse the request's body before the handler, and how?
  * Cheap for body-less requests: one scan of the raw header list.
  */
-export function bodyKind(app: Application, req: Request): BodyKind {
-  if (!app.autoJson && !app.autoForm) return undefined;
+export function bodyKind(settings: Settings, req: Request): BodyKind {
+  if (!settings.autoJson && !settings.autoForm) return undefined;
   if (!hasBody(req.raw.rawHeaders)) return undefined;
   const mime = req.mimeType;
-  if (app.autoJson && app.jsonMimeTypes.includes(mime)) return 'json';
-  if (app.autoForm && app.formMimeTypes.includes(mime)) return 'form';
+  if (settings.autoJson && settings.jsonMimeTypes.includes(mime)) return 'json';
+  if (settings.autoForm && settings.formMimeTypes.includes(mime)) return 'form';
   return undefined;
 }
 
 /**
- * Scans the raw header list for a non-zero Content-Length or a Transfer-Encoding, without
- * making Node build its lazy `headers` object (a cost plain node:http does not pay).
+ * Does the request carry a body (a non-zero Content-Length or a Transfer-Encoding)? Scans the
+ * raw header list, without making Node build its lazy `headers` object (a cost plain
+ * node:http does not pay).
  */
-function hasBody(raw: readonly string[]): boolean {
+export function hasBody(raw: readonly string[]): boolean {
   for (let index = 0; index < raw.length; index += 2) {
     const name = raw[index] as string;
     if (name.length === 14 && name.toLowerCase() === 'content-length') {
@@ -47,4 +49,19 @@ export function parseBody(req: Request, kind: 'json' | 'form'): Promise<unknown>
       throw new HTTPException(400, { error: `invalid JSON body: ${(error as Error).message}` });
     }
   });
+}
+
+/** Bytes to text in `charset`; 400 for an unknown charset or bytes invalid in it. */
+export function decodeText(data: Buffer, charset: string): string {
+  if (charset === 'utf-8' || charset === 'utf8') {
+    // The common case without a TextDecoder per request; a BOM is dropped as TextDecoder does.
+    if (!isUtf8(data)) throw new HTTPException(400, { error: `the body is not valid ${charset}` });
+    const bom = data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf;
+    return data.toString('utf8', bom ? 3 : 0);
+  }
+  try {
+    return new TextDecoder(charset, { fatal: true }).decode(data);
+  } catch {
+    throw new HTTPException(400, { error: `the body is not valid ${charset}` });
+  }
 }

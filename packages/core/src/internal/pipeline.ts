@@ -1,63 +1,123 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Application, ClassHandler, ErrorClass } from '../application.js';
+// The request pipeline: ARCHITECTURE.md steps 2–5, for plain requests and upgrades alike.
+// One synchronous path (no hooks, no body to parse, a synchronous handler: no promise is
+// created) and one async path; errors go to ./errors.ts.
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Application } from '../application.js';
 import { evaluateConditions, hasValidators } from '../conditional.js';
-import { debugErrorDetail, debugInfoPage } from '../debug.js';
-import { HTTPException, type HTTPExceptionExtra } from '../http-error.js';
-import { makeResponse, UnsupportedResponseError } from '../make-response.js';
-import { builtinPage } from '../pages.js';
+import type { HookScope } from '../handlers.js';
+import { makeResponse } from '../make-response.js';
 import { Request } from '../request.js';
-import { NoContentResponse, type Response } from '../response.js';
+import { Declined, NoContentResponse, Response } from '../response.js';
 import type { RouteFunction, RouteMatch } from '../router.js';
-import { kPrepare } from './body.js';
-import { bodyKind, parseBody, type BodyKind } from './body-parse.js';
+import { kClaim, kPrepare } from './body.js';
+import { bodyKind, hasBody, type BodyKind } from './body-parse.js';
+import { builtin, handleError, logCrash, statusResponse } from './errors.js';
+import { bodyUnread } from './linger.js';
 import { EarlyBodyError, respond } from './respond.js';
+import { kParse, kProtocols, kScope, kTables, kTargetError } from './symbols.js';
+import { isThenable, nameOf } from './util.js';
 
-// The request pipeline: ARCHITECTURE.md steps 2–6. Synchronous end to end for a
-// synchronous handler without hooks; everything else takes the async branch.
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
+/** An upgrade request handed to its protocol's add-on once the route and the hooks accepted it. */
+export interface UpgradeRequest {
+  /** The request (routed: `params`, `uriRule`; hooks ran on it). */
+  req: Request;
+  /** The connection, now the add-on's. */
+  socket: Duplex;
+  /** The first bytes after the request head. */
+  head: Buffer;
+  /** The route's upgrade handler (bound to its controller). */
+  handler: RouteFunction;
+  /** Converted route parameters in pattern order. */
+  args: unknown[];
 }
 
-function nameOf(fn: unknown): string {
-  return typeof fn === 'function' && fn.name ? fn.name : 'anonymous';
+/** How an add-on completes the upgrades of one protocol (see `app.addProtocol`). */
+export interface UpgradeProtocol {
+  /** Checks the handshake before the hooks run; throw `HTTPException` to refuse. */
+  check?(req: Request): void;
+  /** Completes the handshake; from here the socket belongs to the add-on. */
+  accept(upgrade: UpgradeRequest): void;
 }
+
+interface Upgrade {
+  token: string;
+  protocol: UpgradeProtocol;
+  socket: Duplex;
+  head: Buffer;
+  res: ServerResponse;
+}
+
+type Answer = Response | Promise<Response>;
 
 /** Steps 2–6 for one request: never throws, never leaves the response unanswered. */
-export function handleRequest(app: Application, raw: IncomingMessage, res: ServerResponse): void {
+export function handleRequest(app: Application, raw: IncomingMessage, res: ServerResponse, upgrade?: Upgrade): void {
   const req = new Request(app, raw, res);
-  let result: Response | Promise<Response>;
+  let result: Answer;
   try {
-    result = dispatch(app, req);
+    result = dispatch(app, req, upgrade);
   } catch (error) {
-    result = handleError(app, req, error);
+    result = handleError(req, error);
   }
   if (result instanceof Promise) {
     result
       .then(
-        (response) => finish(app, req, response),
-        (error: unknown) =>
-          Promise.resolve(handleError(app, req, error)).then((response) => finish(app, req, response)),
+        (response) => finish(req, response),
+        (error: unknown) => Promise.resolve(handleError(req, error)).then((response) => finish(req, response)),
       )
-      .catch((error: unknown) => lastResort(app, req, error));
+      .catch((error: unknown) => lastResort(req, error));
   } else {
-    finish(app, req, result);
+    finish(req, result);
   }
 }
 
-/** Step 3–5: route, before hooks, handler, conversion. Synchronous when nothing is async. */
-function dispatch(app: Application, req: Request): Response | Promise<Response> {
-  const match = app.router.match(req.method, req.path);
-  if (match.kind === 'found') {
-    req.uriRule = match.route.pattern;
-    req.uriHandler = match.handler;
-    req.params = match.params;
-    const kind = bodyKind(app, req);
-    if (app.beforeHooks.length > 0 || kind !== undefined) return dispatchSlow(app, req, match, kind);
-    return toResponse(call(match.handler, req, match.args));
+/**
+ * Node's `'upgrade'` and `'connect'` events: the request comes with its socket. An upgrade to
+ * a route of an installed protocol is handed to that protocol; everything else (refusals, an
+ * `Upgrade: h2c` to a plain route, CONNECT) is answered as a plain request on that socket.
+ */
+export function handleSocket(app: Application, raw: IncomingMessage, socket: Duplex, head: Buffer): void {
+  socket.on('error', () => socket.destroy());
+  const token = raw.method === 'CONNECT' ? '' : (raw.headers.upgrade ?? '').split(',')[0]?.trim().toLowerCase();
+  const protocol = token ? app[kProtocols].get(token) : undefined;
+  const res = new ServerResponse(raw);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket as never);
+  res.once('finish', () => {
+    res.detachSocket(socket as never);
+    socket.end();
+    setTimeout(() => socket.destroy(), 1000).unref();
+  });
+  handleRequest(app, raw, res, protocol && token ? { token, protocol, socket, head, res } : undefined);
+}
+
+/** Steps 2–4: target check, route, hooks, body, handler. Synchronous when nothing is async. */
+function dispatch(app: Application, req: Request, upgrade: Upgrade | undefined): Answer {
+  const problem = req[kTargetError]();
+  if (problem !== undefined) return statusResponse(req, 400, { error: problem });
+  const router = app.router;
+  let match = upgrade ? router.match(req.method, req.path, upgrade.token) : router.match(req.method, req.path);
+  if (upgrade && match.kind !== 'found') {
+    upgrade = undefined; // no such upgrade route: the request is served as a plain one
+    match = router.match(req.method, req.path);
   }
-  if (app.beforeHooks.length > 0) return dispatchSlow(app, req, match, undefined);
-  return unmatched(app, req, match.kind === 'method' ? match.allow : undefined);
+  const before = app[kTables].app.before;
+  if (match.kind !== 'found') {
+    if (before.length > 0) return hooked(req, undefined, match, undefined);
+    return unmatched(req, match);
+  }
+  const handler = match.handler;
+  const scope = app[kTables].scopeOf(handler);
+  req.uriRule = match.route.pattern;
+  req.uriHandler = handler;
+  req.params = match.params;
+  req[kScope] = scope;
+  if (upgrade) return accept(req, match, upgrade);
+  const kind = bodyKind(app, req);
+  if (before.length > 0 || (scope !== undefined && scope.before.length > 0) || kind !== undefined) {
+    return hooked(req, scope, match, kind);
+  }
+  return toResponse(call(handler, req, match.args));
 }
 
 function call(handler: RouteFunction, req: Request, args: unknown[] | undefined): unknown {
@@ -65,230 +125,198 @@ function call(handler: RouteFunction, req: Request, args: unknown[] | undefined)
   return args === undefined || args.length === 0 ? fn(req) : fn(req, ...args);
 }
 
-function toResponse(value: unknown): Response | Promise<Response> {
+function toResponse(value: unknown): Answer {
   if (value instanceof Promise) return value.then((resolved: unknown) => makeResponse(resolved));
   return makeResponse(value);
 }
 
-/** Before hooks (and body parsing), then the matched handler or the unmatched path. */
-async function dispatchSlow(app: Application, req: Request, match: RouteMatch, kind: BodyKind): Promise<Response> {
-  if (kind !== undefined) await parseBody(req, kind);
-  for (const hook of app.beforeHooks) {
+/** Before hooks of the app, then of the scope; the first that answers ends the request. */
+async function runBefore(req: Request, scope: HookScope | undefined): Promise<Response | undefined> {
+  for (const hook of req.app[kTables].app.before) {
     const early = await hook(req);
     if (early !== undefined && early !== null) return makeResponse(early);
   }
-  if (match.kind === 'found') {
-    const value = call(match.handler, req, match.args);
-    return makeResponse(isThenable(value) ? await value : value);
-  }
-  return unmatched(app, req, match.kind === 'method' ? match.allow : undefined);
-}
-
-/** No route took the request: 501, 405/OPTIONS, then fallbacks, /debug-info, default handler, 404. */
-function unmatched(app: Application, req: Request, allow: string | undefined): Response | Promise<Response> {
-  const method = req.method;
-  if (!app.router.knowsMethod(method)) return statusResponse(app, req, 501, {});
-  if (allow !== undefined) {
-    if (method === 'OPTIONS') return new NoContentResponse({ headers: { Allow: allow } });
-    return statusResponse(app, req, 405, { headers: { Allow: allow } });
-  }
-  req.uriRule = '/*';
-  if (app.fallbacks.length > 0 || app.defaultHandlers.size > 0) return fallBack(app, req);
-  return lastStop(app, req);
-}
-
-/**
- * Fallbacks in order (synchronous while they answer synchronously: a static-files add-on that
- * declines a path keeps a 404 off the promise path), then the default handler.
- */
-function fallBack(app: Application, req: Request, from = 0): Response | Promise<Response> {
-  const fallbacks = app.fallbacks;
-  for (let index = from; index < fallbacks.length; index += 1) {
-    const value = (fallbacks[index] as (req: Request) => unknown)(req);
-    if (isThenable(value)) {
-      return Promise.resolve(value).then((resolved) =>
-        resolved !== undefined ? makeResponse(resolved) : fallBack(app, req, index + 1),
-      );
-    }
-    if (value !== undefined) return makeResponse(value);
-  }
-  const method = req.method;
-  const handler =
-    app.defaultHandlers.get(method) ??
-    (method === 'HEAD' ? app.defaultHandlers.get('GET') : undefined) ??
-    app.defaultHandlers.get('*');
-  if (!handler || (app.debug && isDebugInfo(req))) return lastStop(app, req);
-  req.uriHandler = handler;
-  const kind = bodyKind(app, req);
-  if (kind !== undefined) return parseBody(req, kind).then(() => toResponse(call(handler, req, undefined)));
-  return toResponse(call(handler, req, undefined));
-}
-
-function isDebugInfo(req: Request): boolean {
-  return req.path === '/debug-info' && (req.method === 'GET' || req.method === 'HEAD');
-}
-
-/** What answers when nothing else did: /debug-info (debug only), `OPTIONS *`, or 404. */
-function lastStop(app: Application, req: Request): Response | Promise<Response> {
-  if (app.debug && isDebugInfo(req)) {
-    req.uriRule = '/debug-info';
-    return debugInfoPage(req, app);
-  }
-  if (req.method === 'OPTIONS' && req.path === '*') {
-    return new NoContentResponse({ headers: { Allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' } });
-  }
-  // Statuses the framework produces itself skip HTTPException: no Error, no stack capture.
-  return statusResponse(app, req, 404, {});
-}
-
-/** Step 6: the one error path — status handlers, exception-class handlers, built-in pages. */
-export function handleError(app: Application, req: Request, error: unknown): Response | Promise<Response> {
-  if (error instanceof HTTPException) {
-    if (error.response) return error.response;
-    if (error.status === 200) return new NoContentResponse();
-    return statusResponse(app, req, error.status, error.extra);
-  }
-  if (error instanceof UnsupportedResponseError) {
-    app.logger.error(
-      `Poor: handler ${nameOf(req.uriHandler)} for ${req.method} ${req.raw.url} [${req.uriRule ?? '-'}] returned an unsupported value (${error.valueType})`,
-    );
-    return statusResponse(app, req, 500, { error });
-  }
-  const handler = error !== null && typeof error === 'object' ? findClassHandler(app, error, req.method) : undefined;
-  if (handler) {
-    req.errorHandler = handler;
-    return guard(app, req, () => handler(req, error));
-  }
-  logCrash(app, req, error);
-  return statusResponse(app, req, 500, { error });
-}
-
-function logCrash(app: Application, req: Request, error: unknown): void {
-  app.logger.error(
-    `Poor: handler ${nameOf(req.uriHandler)} for ${req.method} ${req.raw.url} [${req.uriRule ?? '-'}] failed:`,
-    error,
-  );
-}
-
-function findClassHandler(app: Application, error: object, method: string): ClassHandler | undefined {
-  for (let proto: unknown = Object.getPrototypeOf(error); proto; proto = Object.getPrototypeOf(proto)) {
-    const table = app.classHandlers.get((proto as { constructor: ErrorClass }).constructor);
-    const handler = table?.get(method) ?? table?.get('*');
-    if (handler) return handler;
+  if (scope === undefined) return undefined;
+  for (const hook of scope.before) {
+    const early = await hook(req);
+    if (early !== undefined && early !== null) return makeResponse(early);
   }
   return undefined;
 }
 
-function statusResponse(
-  app: Application,
+/** The async path: hooks on the unparsed body, then the body, then the handler (or step 3's other answers). */
+async function hooked(req: Request, scope: HookScope | undefined, match: RouteMatch, kind: BodyKind): Promise<Response> {
+  const early = await runBefore(req, scope);
+  if (early !== undefined) return early;
+  if (match.kind !== 'found') return unmatched(req, match);
+  if (kind !== undefined) await req[kParse](kind);
+  const value = call(match.handler, req, match.args);
+  return makeResponse(isThenable(value) ? await value : value);
+}
+
+/** An upgrade to a route of its protocol: the protocol's check, the hooks, then the handshake. */
+async function accept(req: Request, match: RouteMatch & { kind: 'found' }, upgrade: Upgrade): Promise<Response> {
+  upgrade.protocol.check?.(req);
+  const early = await runBefore(req, req[kScope]);
+  if (early !== undefined) return early;
+  const { socket, head, res } = upgrade;
+  if (socket.destroyed) return new Declined();
+  res.detachSocket(socket as never);
+  upgrade.protocol.accept({ req, socket, head, handler: match.handler, args: match.args });
+  return new Declined();
+}
+
+/** No route took the request: 501, OPTIONS/426/405, then fallbacks, the default handler, 404. */
+function unmatched(req: Request, match: RouteMatch): Answer {
+  const method = req.method;
+  if (!req.app.router.knowsMethod(method)) return statusResponse(req, 501, {});
+  if (match.kind === 'method') {
+    const allow = match.allow;
+    if (method === 'OPTIONS') return new NoContentResponse({ headers: { Allow: allow } });
+    if (match.upgrade !== undefined && (method === 'GET' || method === 'HEAD')) {
+      return new Response(`This resource needs an upgrade to: ${match.upgrade}.\n`, {
+        status: 426,
+        contentType: 'text/plain; charset=utf-8',
+        headers: { Upgrade: match.upgrade, Connection: 'Upgrade' },
+      });
+    }
+    return statusResponse(req, 405, { headers: { Allow: allow } });
+  }
+  req.uriRule = '/*';
+  return fallBack(req, 0);
+}
+
+/**
+ * Fallbacks in order (synchronous while they answer synchronously: a static-files add-on that
+ * declines a path keeps a 404 off the promise path), then the default handler, then 404.
+ */
+function fallBack(req: Request, from: number): Answer {
+  const tables = req.app[kTables];
+  const fallbacks = tables.fallbacks;
+  for (let index = from; index < fallbacks.length; index += 1) {
+    const value = (fallbacks[index] as (req: Request) => unknown)(req);
+    if (isThenable(value)) {
+      return Promise.resolve(value).then((resolved) =>
+        resolved !== undefined ? makeResponse(resolved) : fallBack(req, index + 1),
+      );
+    }
+    if (value !== undefined) return makeResponse(value);
+  }
+  const handler = tables.defaultHandler(req.method);
+  if (!handler) return statusResponse(req, 404, {});
+  req.uriHandler = handler;
+  const scope = tables.scopeOf(handler);
+  req[kScope] = scope;
+  const kind = bodyKind(req.app, req);
+  if ((scope !== undefined && scope.before.length > 0) || kind !== undefined) {
+    return defaultAsync(req, handler, scope, kind);
+  }
+  return toResponse(call(handler, req, undefined));
+}
+
+async function defaultAsync(
   req: Request,
-  status: number,
-  extra: HTTPExceptionExtra,
-): Response | Promise<Response> {
-  if (status === 404) app.logger.info(`Poor: 404 Not Found: ${req.method} ${req.raw.url}`);
-  const table = app.statusHandlers.get(status);
-  const handler = table?.get(req.method) ?? table?.get('*');
-  if (handler) {
-    req.errorHandler = handler;
-    return guard(app, req, () => handler(req, extra));
-  }
-  return builtin(app, req, status, extra);
-}
-
-function builtin(app: Application, req: Request, status: number, extra: HTTPExceptionExtra): Response {
-  const detail = status === 500 && app.debug && extra.error !== undefined ? debugErrorDetail(req, extra.error) : '';
-  return builtinPage(req, status, status === 500 ? { headers: extra.headers } : extra, detail);
-}
-
-/** Runs an error handler; if it fails, the built-in page answers (never the user's handlers again). */
-function guard(app: Application, req: Request, run: () => unknown): Response | Promise<Response> {
-  const fail = (error: unknown): Response => {
-    if (error instanceof HTTPException)
-      return error.response ?? builtin(app, req, error.status === 200 ? 204 : error.status, error.extra);
-    app.logger.error(`Poor: error handler ${nameOf(req.errorHandler)} failed:`, error);
-    return builtin(app, req, 500, { error });
-  };
-  try {
-    const value = run();
-    if (isThenable(value))
-      return Promise.resolve(value)
-        .then((resolved) => makeResponse(resolved))
-        .catch(fail);
-    return makeResponse(value);
-  } catch (error) {
-    return fail(error);
-  }
-}
-
-/** Steps 5–6: prepare (files), conditional requests, after hooks, then write. */
-function finish(app: Application, req: Request, response: Response): void | Promise<void> {
-  const method = req.method;
-  const conditional = (method === 'GET' || method === 'HEAD') && response.status === 200 && hasValidators(response);
-  if (!conditional && app.afterHooks.length === 0 && !(kPrepare in response)) return write(app, req, response);
-  return finishSlow(app, req, response, conditional);
-}
-
-async function prepare(app: Application, req: Request, response: Response, conditional: boolean): Promise<Response> {
-  const method = req.method;
-  if (kPrepare in response) await (response as Response & { [kPrepare](): Promise<void> })[kPrepare]();
-  if (conditional || ((method === 'GET' || method === 'HEAD') && response.status === 200 && hasValidators(response))) {
-    return evaluateConditions(method, req.raw.headers, response);
-  }
-  return response;
-}
-
-async function finishSlow(app: Application, req: Request, first: Response, conditional: boolean): Promise<void> {
-  let response: Response;
-  try {
-    response = await prepare(app, req, first, conditional);
-  } catch (error) {
-    try {
-      response = await prepare(app, req, await handleError(app, req, error), false);
-    } catch (again) {
-      logCrash(app, req, again);
-      response = builtin(app, req, 500, { error: again });
+  handler: RouteFunction,
+  scope: HookScope | undefined,
+  kind: BodyKind,
+): Promise<Response> {
+  if (scope !== undefined) {
+    for (const hook of scope.before) {
+      const early = await hook(req);
+      if (early !== undefined && early !== null) return makeResponse(early);
     }
   }
-  for (const hook of app.afterHooks) {
+  if (kind !== undefined) await req[kParse](kind);
+  const value = call(handler, req, undefined);
+  return makeResponse(isThenable(value) ? await value : value);
+}
+
+function isConditional(req: Request, response: Response): boolean {
+  const method = req.method;
+  return (method === 'GET' || method === 'HEAD') && response.status === 200 && hasValidators(response);
+}
+
+/** Step 5: prepare (files), conditional requests, after hooks, then write. */
+function finish(req: Request, response: Response): void | Promise<void> {
+  if (response instanceof Declined) {
+    response[kClaim](); // the connection was taken over: nothing to write, no after hooks
+    return;
+  }
+  const scope = req[kScope];
+  const hooks = req.app[kTables].app.after.length > 0 || (scope !== undefined && scope.after.length > 0);
+  if (!hooks && !(kPrepare in response) && !isConditional(req, response)) return write(req, response);
+  return finishAsync(req, response);
+}
+
+async function prepare(req: Request, response: Response): Promise<Response> {
+  if (kPrepare in response) await (response as Response & { [kPrepare](): Promise<void> })[kPrepare]();
+  return isConditional(req, response) ? evaluateConditions(req.method, req.raw.headers, response) : response;
+}
+
+async function finishAsync(req: Request, first: Response): Promise<void> {
+  let response: Response;
+  try {
+    response = await prepare(req, first);
+  } catch (error) {
+    try {
+      response = await prepare(req, await handleError(req, error));
+    } catch (again) {
+      logCrash(req, again);
+      response = builtin(req, 500, { error: again });
+    }
+  }
+  // The controller's after hooks first, then the app's: the app's see the final answer.
+  const scoped = req[kScope]?.after ?? [];
+  for (const hook of [...scoped, ...req.app[kTables].app.after]) {
     try {
       response = makeResponse(await hook(req, response));
     } catch (error) {
-      app.logger.error(`Poor: after hook ${nameOf(hook)} failed:`, error);
-      response = builtin(app, req, 500, { error });
+      req.app.logger.error(`Poor: after hook ${nameOf(hook)} failed:`, error);
+      response = builtin(req, 500, { error });
       break;
     }
   }
-  return write(app, req, response);
+  return write(req, response);
 }
 
-function write(app: Application, req: Request, response: Response): void | Promise<void> {
+function write(req: Request, response: Response): void | Promise<void> {
   const res = req.rawResponse as ServerResponse;
+  const app = req.app;
+  const raw = req.raw;
+  const context = {
+    method: req.method,
+    poweredBy: app.poweredBy,
+    logger: app.logger,
+    unread: bodyUnread(raw, hasBody(raw.rawHeaders)) ? raw : undefined,
+  };
   try {
-    const pending = respond(req.method, res, response, app.poweredBy, app.logger);
-    if (pending) return pending.catch((error: unknown) => writeFailed(app, req, error));
+    const pending = respond(res, response, context);
+    if (pending) return pending.catch((error: unknown) => writeFailed(req, error));
   } catch (error) {
-    writeFailed(app, req, error);
+    writeFailed(req, error);
   }
 }
 
-function writeFailed(app: Application, req: Request, error: unknown): void {
+function writeFailed(req: Request, error: unknown): void {
   const cause = error instanceof EarlyBodyError ? error.cause : error;
-  logCrash(app, req, cause);
+  logCrash(req, cause);
   const res = req.rawResponse as ServerResponse;
   if (res.headersSent || res.destroyed) {
     res.destroy();
     return;
   }
   try {
-    respond(req.method, res, builtin(app, req, 500, { error: cause }), app.poweredBy, app.logger);
+    const app = req.app;
+    const context = { method: req.method, poweredBy: app.poweredBy, logger: app.logger, unread: undefined };
+    respond(res, builtin(req, 500, { error: cause }), context);
   } catch (again) {
-    app.logger.error('Poor: could not send the 500 page:', again);
+    req.app.logger.error('Poor: could not send the 500 page:', again);
     res.destroy();
   }
 }
 
-function lastResort(app: Application, req: Request, error: unknown): void {
-  app.logger.error('Poor: unexpected failure in the request pipeline:', error);
+function lastResort(req: Request, error: unknown): void {
+  req.app.logger.error('Poor: unexpected failure in the request pipeline:', error);
   const res = req.rawResponse as ServerResponse;
   if (!res.headersSent && !res.destroyed) {
     res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });

@@ -1,12 +1,25 @@
-import type { ServerResponse } from 'node:http';
-import { Declined, type Response } from '../response.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Declined, kRange, type Response } from '../response.js';
 import { kTrustedAppend } from '../headers.js';
 import { isBytes, kBody, kClaim, toBuffer } from './body.js';
+import { endAfterBody } from './linger.js';
+import { isThenable } from './util.js';
 
 /** Logger subset used while writing. */
 export interface WriteLogger {
   error(...args: unknown[]): void;
   debug?(...args: unknown[]): void;
+}
+
+/** What `respond()` needs besides the response. */
+export interface WriteContext {
+  /** The request method (no body for HEAD). */
+  method: string;
+  /** `X-Powered-By` value, or false. */
+  poweredBy: string | false;
+  logger: WriteLogger;
+  /** The request, when its body is still arriving: the answer closes the connection, lingering. */
+  unread: IncomingMessage | undefined;
 }
 
 /** Raised when a streamed body fails before its first byte, so a 500 page can still be sent. */
@@ -19,10 +32,6 @@ export class EarlyBodyError extends Error {
 type Step = IteratorResult<unknown>;
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
 
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
-}
-
 function bodyless(method: string, status: number): boolean {
   return method === 'HEAD' || status === 204 || status === 304 || status < 200;
 }
@@ -31,15 +40,10 @@ function bodyless(method: string, status: number): boolean {
  * The one place that writes a {@link Response} to Node's `res` on the normal path.
  * Returns nothing for in-memory bodies (fully synchronous) and a promise for streams.
  */
-export function respond(
-  method: string,
-  res: ServerResponse,
-  response: Response,
-  poweredBy: string | false,
-  logger: WriteLogger,
-): void | Promise<void> {
+export function respond(res: ServerResponse, response: Response, context: WriteContext): void | Promise<void> {
   response[kClaim]();
   if (response instanceof Declined) return;
+  const { method, poweredBy, logger, unread } = context;
   if (res.headersSent || res.destroyed) {
     if (!res.destroyed)
       logger.error('Poor: the response was already started by someone else; not sending', response.status);
@@ -47,10 +51,11 @@ export function respond(
   }
   const headers = response.headers;
   if (poweredBy && !headers.has('x-powered-by')) headers.add('X-Powered-By', poweredBy);
+  if (unread) headers.set('Connection', 'close');
   const status = response.status;
   const noBody = bodyless(method, status);
   const source = response[kBody]();
-  const window = response.range.window;
+  const window = response[kRange].window;
 
   if (isBytes(source)) {
     let data: string | Buffer = source;
@@ -61,7 +66,8 @@ export function respond(
       else headers[kTrustedAppend]('Content-Length', 'content-length', length);
     }
     res.writeHead(status, headers.toRaw() as string[]);
-    if (noBody) res.end();
+    if (unread) endAfterBody(unread, res, noBody ? undefined : data);
+    else if (noBody) res.end();
     else res.end(data);
     return;
   }
@@ -72,13 +78,14 @@ export function respond(
   if (noBody) {
     source.discard?.();
     res.writeHead(status, headers.toRaw() as string[]);
-    res.end();
+    if (unread) endAfterBody(unread, res);
+    else res.end();
     return;
   }
   const body = source.open(window);
   // Readables are read through their async iterator too: one loop gives the same
   // backpressure, early-error (500 page) and disconnect handling for every stream.
-  return pipeIterable(res, status, headers.toRaw(), body, logger);
+  return pipeIterable(res, { status, raw: headers.toRaw(), body }, context);
 }
 
 function waitForDrain(res: ServerResponse): Promise<void> {
@@ -93,13 +100,14 @@ function waitForDrain(res: ServerResponse): Promise<void> {
   });
 }
 
-async function pipeIterable(
-  res: ServerResponse,
-  status: number,
-  raw: readonly string[],
-  body: Iterable<unknown> | AsyncIterable<unknown>,
-  logger: WriteLogger,
-): Promise<void> {
+interface Streamed {
+  status: number;
+  raw: readonly string[];
+  body: Iterable<unknown> | AsyncIterable<unknown>;
+}
+
+async function pipeIterable(res: ServerResponse, { status, raw, body }: Streamed, context: WriteContext): Promise<void> {
+  const logger = context.logger;
   const iterator: AnyIterator =
     Symbol.asyncIterator in body
       ? (body as AsyncIterable<unknown>)[Symbol.asyncIterator]()
@@ -133,7 +141,8 @@ async function pipeIterable(
   }
   if (res.destroyed) return;
   if (!started) res.writeHead(status, raw as string[]);
-  res.end();
+  if (context.unread) endAfterBody(context.unread, res);
+  else res.end();
 }
 
 async function closeIterator(iterator: AnyIterator, logger: WriteLogger): Promise<void> {

@@ -1,0 +1,31 @@
+import type { HTTPExceptionExtra } from './http-error.js';
+import type { Request } from './request.js';
+import type { Response } from './response.js';
+import type { RouteParams } from './route-params.js';
+
+/** A route handler: the request, then the route parameters in pattern order. */
+export type Handler<P extends string = string> = (req: Request, ...params: RouteParams<P>) => unknown;
+/** Handles a status: `(req, extra)`. */
+export type StatusHandler = (req: Request, extra: HTTPExceptionExtra) => unknown;
+/** Handles an exception class: `(req, error)`. */
+export type ClassHandler<E = unknown> = (req: Request, error: E) => unknown;
+/** Runs before the handler; returning a value (not null/undefined) answers immediately. */
+export type BeforeHook = (req: Request) => unknown;
+/** Runs on the response and returns the response to send. */
+export type AfterHook = (req: Request, response: Response) => unknown;
+/** Serves what no route matched (static files); `undefined` passes on. */
+export type Fallback = (req: Request) => unknown;
+/** HTTP methods: one, a list, or `'*'` for all. */
+export type Methods = string | readonly string[];
+/** An exception class. */
+export type ErrorClass = abstract new (...args: never[]) => unknown;
+
+/** Before and after hooks of one scope: the whole application, or one controller's routes. */
+export interface HookScope {
+  /** `application`, or the controller's class name. */
+  readonly name: string;
+  /** Before hooks, in order. */
+  readonly before: BeforeHook[];
+  /** After hooks, in order. */
+  readonly after: AfterHook[];
+}

@@ -1,0 +1,84 @@
+// ARCHITECTURE.md step 6: the one error path — status handlers, exception-class handlers,
+// built-in pages. Nothing here throws: a failing error handler falls back to the built-in page.
+import { debugErrorDetail } from '../debug.js';
+import { HTTPException, type HTTPExceptionExtra } from '../http-error.js';
+import { makeResponse, UnsupportedResponseError } from '../make-response.js';
+import { builtinPage } from '../pages.js';
+import type { Request } from '../request.js';
+import { NoContentResponse, type Response } from '../response.js';
+import { kTables } from './symbols.js';
+import { isThenable, nameOf } from './util.js';
+
+/** The response for an error raised while serving `req`. */
+export function handleError(req: Request, error: unknown): Response | Promise<Response> {
+  if (error instanceof HTTPException) {
+    if (error.response) return error.response;
+    if (error.status === 200) return new NoContentResponse();
+    return statusResponse(req, error.status, error.extra);
+  }
+  const app = req.app;
+  if (error instanceof UnsupportedResponseError) {
+    app.logger.error(
+      `Poor: handler ${nameOf(req.uriHandler)} for ${req.method} ${req.raw.url} [${req.uriRule ?? '-'}] returned an unsupported value (${error.valueType})`,
+    );
+    return statusResponse(req, 500, { error });
+  }
+  const handler =
+    error !== null && typeof error === 'object' ? app[kTables].classHandler(error, req.method) : undefined;
+  if (handler) {
+    req.errorHandler = handler;
+    return guard(req, () => handler(req, error));
+  }
+  logCrash(req, error);
+  return statusResponse(req, 500, { error });
+}
+
+/** Logs a handler's crash with the stack. */
+export function logCrash(req: Request, error: unknown): void {
+  req.app.logger.error(
+    `Poor: handler ${nameOf(req.uriHandler)} for ${req.method} ${req.raw.url} [${req.uriRule ?? '-'}] failed:`,
+    error,
+  );
+}
+
+/**
+ * The answer for a status: its status handler, else the built-in page. Statuses the framework
+ * produces itself come here directly: no Error, no stack capture.
+ */
+export function statusResponse(req: Request, status: number, extra: HTTPExceptionExtra): Response | Promise<Response> {
+  const app = req.app;
+  if (status === 404) app.logger.info(`Poor: 404 Not Found: ${req.method} ${req.raw.url}`);
+  const handler = app[kTables].statusHandler(status, req.method);
+  if (handler) {
+    req.errorHandler = handler;
+    return guard(req, () => handler(req, extra));
+  }
+  return builtin(req, status, extra);
+}
+
+/** The built-in page; a 500 shows the error only in debug mode. */
+export function builtin(req: Request, status: number, extra: HTTPExceptionExtra): Response {
+  const debug = status === 500 && req.app.debug && extra.error !== undefined;
+  const detail = debug ? debugErrorDetail(req, extra.error) : '';
+  return builtinPage(req, status, status === 500 ? { headers: extra.headers } : extra, detail);
+}
+
+/** Runs an error handler; if it fails, the built-in page answers (never the user's handlers again). */
+function guard(req: Request, run: () => unknown): Response | Promise<Response> {
+  const fail = (error: unknown): Response => {
+    if (error instanceof HTTPException)
+      return error.response ?? builtin(req, error.status === 200 ? 204 : error.status, error.extra);
+    req.app.logger.error(`Poor: error handler ${nameOf(req.errorHandler)} failed:`, error);
+    return builtin(req, 500, { error });
+  };
+  try {
+    const value = run();
+    if (isThenable(value))
+      return Promise.resolve(value)
+        .then((resolved) => makeResponse(resolved))
+        .catch(fail);
+    return makeResponse(value);
+  } catch (error) {
+    return fail(error);
+  }
+}

@@ -1,0 +1,44 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** How long, and how much, a lingering close reads and discards (nginx's lingering_close). */
+export const LINGER_MS = 2000;
+/** See {@link LINGER_MS}. */
+export const LINGER_BYTES = 4 * 2 ** 20;
+
+/**
+ * Ends `res` once the client has stopped sending its request body, or after the bounds. An
+ * answer sent while the body is still arriving (an early 413, a hook's 401) goes out with
+ * `Connection: close`; closing the socket at once, with data unread, would make the kernel
+ * answer with a reset, and a client that writes its whole body before reading (Python's
+ * `requests`, curl without `Expect`) would see a connection error instead of the answer.
+ * Reading and discarding a bounded amount first lets it finish writing and read the answer.
+ */
+export function endAfterBody(raw: IncomingMessage, res: ServerResponse, data?: string | Buffer): void {
+  if (data !== undefined) res.write(data);
+  if (raw.complete || raw.destroyed) {
+    res.end();
+    return;
+  }
+  let seen = 0;
+  const done = (): void => {
+    clearTimeout(timer);
+    raw.off('data', onData);
+    raw.off('end', done);
+    raw.off('close', done);
+    res.end();
+  };
+  const onData = (chunk: Buffer): void => {
+    seen += chunk.length;
+    if (seen > LINGER_BYTES) done();
+  };
+  const timer = setTimeout(done, LINGER_MS);
+  raw.on('data', onData);
+  raw.once('end', done);
+  raw.once('close', done);
+  raw.resume();
+}
+
+/** Is the request body still arriving (so the answer must close the connection, lingering)? */
+export function bodyUnread(raw: IncomingMessage, hasBody: boolean): boolean {
+  return hasBody && !raw.complete && raw.httpVersionMajor === 1;
+}

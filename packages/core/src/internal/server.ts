@@ -1,0 +1,145 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+/** Options of `Application.listen`. */
+export interface ListenOptions {
+  /** Port (default 8080; 0 picks a free one). */
+  port?: number;
+  /** Host (default 127.0.0.1). */
+  host?: string;
+  /** Close gracefully on SIGINT and SIGTERM. */
+  signals?: boolean;
+  /** Milliseconds a client has to send a whole request (Node's `requestTimeout`, default 300 000); 408 after. */
+  requestTimeout?: number;
+  /** Milliseconds a client has to send the headers (Node's `headersTimeout`, default 60 000). */
+  headersTimeout?: number;
+  /** Milliseconds an idle keep-alive connection stays open (Node's default 5 000). */
+  keepAliveTimeout?: number;
+}
+
+/** What the lifecycle needs from the application it serves. */
+export interface Served {
+  readonly name: string;
+  readonly closeTimeout: number;
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Node's `'upgrade'` / `'connect'` listener (a request whose socket is handed over). */
+  readonly socketHandler: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Does the application take any upgrade protocol (so `'upgrade'` should be listened to)? */
+  readonly takesUpgrades: boolean;
+  close(): Promise<void>;
+}
+
+/** The server side of an application: listen, attach, graceful close, pending clean-ups. */
+export class Lifecycle {
+  #server: Server | undefined;
+  #attached = new WeakSet<Server>();
+  #upgrading = new WeakSet<Server>();
+  readonly #onListen: Array<(server: Server) => void> = [];
+  readonly #onClose: Array<() => unknown> = [];
+  /** Clean-ups still running (temporary upload removals); `close()` waits for them. */
+  readonly #pending = new Set<Promise<void>>();
+
+  /** The server started by `listen()`, if any. */
+  get server(): Server | undefined {
+    return this.#server;
+  }
+
+  /** Calls `callback` with the listening server (now, if there is one). */
+  onListen(callback: (server: Server) => void): void {
+    this.#onListen.push(callback);
+    if (this.#server) callback(this.#server);
+  }
+
+  /** Awaits `callback` in `close()`. */
+  onClose(callback: () => unknown): void {
+    this.#onClose.push(callback);
+  }
+
+  /** Keeps track of a clean-up, so `close()` waits for it. */
+  track(done: Promise<void>): void {
+    this.#pending.add(done);
+    void done.finally(() => this.#pending.delete(done));
+  }
+
+  /** Routes a server's upgrade and CONNECT requests through the application (once per server). */
+  attach(app: Served, server: Server): void {
+    if (!this.#attached.has(server)) {
+      this.#attached.add(server);
+      // Without a listener Node drops a CONNECT without an answer; with one, it is answered (501).
+      server.on('connect', app.socketHandler);
+    }
+    // Only once a protocol is installed: until then Node serves `Upgrade:` requests as plain ones.
+    if (app.takesUpgrades && !this.#upgrading.has(server)) {
+      this.#upgrading.add(server);
+      server.on('upgrade', app.socketHandler);
+    }
+  }
+
+  async listen(app: Served, options: ListenOptions): Promise<AddressInfo> {
+    if (this.#server) throw new Error(`application ${app.name} is already listening`);
+    const server = createServer(
+      {
+        ...(options.requestTimeout !== undefined && {
+          requestTimeout: options.requestTimeout,
+          // Node checks the timeouts this often (30 s by default): keep it below the timeout.
+          connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(options.requestTimeout / 4))),
+        }),
+        ...(options.headersTimeout !== undefined && {
+          headersTimeout: Math.min(options.headersTimeout, options.requestTimeout ?? Infinity),
+        }),
+        ...(options.keepAliveTimeout !== undefined && { keepAliveTimeout: options.keepAliveTimeout }),
+      },
+      app.handler,
+    );
+    if (options.requestTimeout !== undefined && options.headersTimeout === undefined) {
+      server.headersTimeout = Math.min(server.headersTimeout, options.requestTimeout);
+    }
+    this.#server = server;
+    this.attach(app, server);
+    for (const callback of this.#onListen) callback(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    if (options.signals) {
+      const stop = (): void => {
+        app.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    }
+    return server.address() as AddressInfo;
+  }
+
+  async close(closeTimeout: number): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    server?.closeIdleConnections();
+    for (const callback of this.#onClose) await callback();
+    if (server) {
+      // Connections that finish their last request become idle: keep closing them until done.
+      const sweep = setInterval(() => server.closeIdleConnections(), 25);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          server.closeAllConnections();
+          resolve();
+        }, closeTimeout);
+      });
+      await Promise.race([closed, timeout]);
+      clearInterval(sweep);
+      clearTimeout(timer);
+      await closed;
+    }
+    // A process that exits next keeps no temporary upload.
+    while (this.#pending.size > 0) await Promise.all(this.#pending);
+  }
+}

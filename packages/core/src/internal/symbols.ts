@@ -1,0 +1,14 @@
+// Symbols for state that core modules share but the public API does not show.
+
+/** An application's handler tables (`HandlerTables`). */
+export const kTables = Symbol('poor.tables');
+/** An application's server lifecycle (`Lifecycle`); upload clean-ups are tracked there. */
+export const kLifecycle = Symbol('poor.lifecycle');
+/** An application's upgrade protocols by token. */
+export const kProtocols = Symbol('poor.protocols');
+/** A request's problem with its target (malformed percent-encoding), if any. */
+export const kTargetError = Symbol('poor.targetError');
+/** A request's controller hook scope, once its handler is chosen. */
+export const kScope = Symbol('poor.scope');
+/** Parses a request's body once for a known kind. */
+export const kParse = Symbol('poor.parse');

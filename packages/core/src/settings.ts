@@ -1,0 +1,176 @@
+import { tmpdir } from 'node:os';
+import type { Writable } from 'node:stream';
+
+/** Console-compatible logger (console, pino, …). */
+export interface Logger {
+  error(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  debug?(...args: unknown[]): void;
+}
+
+/** Request body limits in bytes (or counts). */
+export interface Limits {
+  /** Whole body read into memory (JSON, `req.body()`), default 1 MiB. */
+  body: number;
+  /** One uploaded file, default 200 MiB. */
+  fileSize: number;
+  /** Number of uploaded files, default 100. */
+  files: number;
+  /** Number of form fields, default 1000. */
+  fields: number;
+  /** Total size of form field values, default 20 MiB. */
+  fieldsSize: number;
+}
+
+/** What a custom upload storage receives for each file. */
+export interface UploadInfo {
+  /** Form field name. */
+  fieldName: string;
+  /** File name sent by the client. */
+  filename: string;
+  /** MIME type sent by the client. */
+  type: string;
+}
+
+/** Returns the `Writable` an uploaded file is streamed into (custom storage). */
+export type FileCallback = (file: UploadInfo) => Writable;
+
+/** The options every part of Poor reads (see {@link Settings}); each is also a typed property. */
+export interface SettingsOptions {
+  /** Debug pages (stack traces, `/debug-info`); never on by itself. */
+  debug?: boolean;
+  /** Secret for sessions and digest nonces. */
+  secretKey?: string;
+  /** Folder served by `@poor/static` (loaded on demand). */
+  documentRoot?: string;
+  /** Directory listings for `documentRoot`. */
+  documentIndex?: boolean;
+  /** Parse the query into `req.args` (default true). */
+  autoArgs?: boolean;
+  /** Parse form bodies before the handler (default true). */
+  autoForm?: boolean;
+  /** Parse JSON bodies before the handler (default true). */
+  autoJson?: boolean;
+  /** Parse the Cookie header into `req.cookies` (default true). */
+  autoCookies?: boolean;
+  /** Keep empty query/form values (default false). */
+  keepBlankValues?: boolean;
+  /** Malformed query/form pairs answer 400 (default false). */
+  strictParsing?: boolean;
+  /** MIME types parsed as forms. */
+  formMimeTypes?: string[];
+  /** MIME types parsed as JSON. */
+  jsonMimeTypes?: string[];
+  /** Body limits. */
+  limits?: Partial<Limits>;
+  /** Folder for uploaded files (default the OS temp dir). */
+  uploadDir?: string;
+  /** Custom storage for uploaded files. */
+  fileCallback?: FileCallback;
+  /** `X-Powered-By` value, or false for none (default `Poor`). */
+  poweredBy?: string | false;
+  /** Logger, or false to log nothing (default console). */
+  logger?: Logger | false;
+  /** Milliseconds `close()` waits for in-flight requests (default 10 000). */
+  closeTimeout?: number;
+}
+
+const SILENT: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+
+function envFlag(value: string | undefined): boolean | undefined {
+  return value === undefined || value === '' ? undefined : value.toLowerCase() === 'on';
+}
+
+/** An environment variable, `undefined` when unset or empty. */
+export function envText(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * Options and environment, resolved once: code options win over `poor_*` variables, which win
+ * over the defaults. `Request`, the body parsers and add-ons read these; `Application`
+ * extends this class, so every option is a typed, settable property (`app.debug = true`).
+ */
+export class Settings {
+  /** Debug pages on/off. */
+  debug: boolean;
+  /** Secret key for sessions and digest nonces. */
+  secretKey: string | undefined;
+  /** Static document root (served by `@poor/static`). */
+  documentRoot: string | undefined;
+  /** Directory listings on/off. */
+  documentIndex: boolean;
+  /** See {@link SettingsOptions.autoArgs}. */
+  autoArgs: boolean;
+  /** See {@link SettingsOptions.autoForm}. */
+  autoForm: boolean;
+  /** See {@link SettingsOptions.autoJson}. */
+  autoJson: boolean;
+  /** See {@link SettingsOptions.autoCookies}. */
+  autoCookies: boolean;
+  /** See {@link SettingsOptions.keepBlankValues}. */
+  keepBlankValues: boolean;
+  /** See {@link SettingsOptions.strictParsing}. */
+  strictParsing: boolean;
+  /** MIME types parsed as forms. */
+  formMimeTypes: string[];
+  /** MIME types parsed as JSON. */
+  jsonMimeTypes: string[];
+  /** Body limits. */
+  limits: Limits;
+  /** Folder for uploaded files. */
+  uploadDir: string;
+  /** Custom upload storage. */
+  fileCallback: FileCallback | undefined;
+  /** `X-Powered-By` value or false. */
+  poweredBy: string | false;
+  /** The logger in use. */
+  logger: Logger;
+  /** Milliseconds `close()` waits for in-flight requests. */
+  closeTimeout: number;
+
+  constructor(options: SettingsOptions = {}) {
+    const env = process.env;
+    this.debug = options.debug ?? envFlag(env.poor_Debug) ?? false;
+    this.secretKey = options.secretKey ?? envText(env.poor_SecretKey);
+    this.documentRoot = options.documentRoot ?? envText(env.poor_DocumentRoot);
+    this.documentIndex = options.documentIndex ?? envFlag(env.poor_DocumentIndex) ?? false;
+    this.autoArgs = options.autoArgs ?? true;
+    this.autoForm = options.autoForm ?? true;
+    this.autoJson = options.autoJson ?? true;
+    this.autoCookies = options.autoCookies ?? true;
+    this.keepBlankValues = options.keepBlankValues ?? false;
+    this.strictParsing = options.strictParsing ?? false;
+    this.formMimeTypes = options.formMimeTypes ?? ['application/x-www-form-urlencoded', 'multipart/form-data'];
+    this.jsonMimeTypes = options.jsonMimeTypes ?? ['application/json', 'application/merge-patch+json'];
+    this.limits = {
+      body: 1_048_576,
+      fileSize: 200 * 2 ** 20,
+      files: 100,
+      fields: 1000,
+      fieldsSize: 20 * 2 ** 20,
+      ...options.limits,
+    };
+    this.uploadDir = options.uploadDir ?? tmpdir();
+    this.fileCallback = options.fileCallback;
+    this.poweredBy = options.poweredBy ?? 'Poor';
+    this.logger = options.logger === false ? SILENT : (options.logger ?? console);
+    this.closeTimeout = options.closeTimeout ?? 10_000;
+  }
+
+  /** Every `app_*` environment variable, prefix removed and name lower-cased. */
+  static getOptions(): Record<string, string> {
+    const result = Object.create(null) as Record<string, string>;
+    for (const [key, value] of Object.entries(process.env)) {
+      if (key.slice(0, 4).toLowerCase() === 'app_' && value !== undefined)
+        result[key.slice(4).toLowerCase()] = value.trim();
+    }
+    return result;
+  }
+
+  /** Same as the static {@link Settings.getOptions}. */
+  getOptions(): Record<string, string> {
+    return Settings.getOptions();
+  }
+}
