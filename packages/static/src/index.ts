@@ -9,6 +9,7 @@ import {
   contentTypeFor,
   FileResponse,
   HTTPException,
+  NoContentResponse,
   parseNegotiation,
   RedirectResponse,
   type AddOn,
@@ -39,6 +40,9 @@ export interface StaticOptions {
   /** Serve `name.br` / `name.gz` siblings to clients that accept them (default true). */
   precompressed?: boolean;
 }
+
+/** The methods a document root answers. */
+const READ_ONLY = 'GET, HEAD, OPTIONS';
 
 const ENCODINGS: ReadonlyArray<readonly [coding: string, suffix: string]> = [
   ['br', '.br'],
@@ -98,12 +102,11 @@ export class StaticFiles {
 
   /**
    * Answers `req` from the root (a promise), or `undefined` — synchronously — when the request
-   * is not for this document root (method, prefix, ignored dotfile).
+   * is not for this document root (prefix, ignored dotfile). Files are read-only: another
+   * method on an existing file or folder is a 405 (OPTIONS a 204), both with `Allow`.
    */
   serve(req: Request): Promise<unknown> | undefined {
-    const method = req.method;
-    if (method !== 'GET' && method !== 'HEAD') return undefined;
-    let path = req.path; // a malformed percent-encoding throws 400 here
+    let path = req.path;
     if (!path.startsWith('/')) return undefined; // `*` and the like
     const prefix = this.#urlPrefix;
     if (prefix) {
@@ -122,7 +125,15 @@ export class StaticFiles {
         if (policy === 'deny') throw new HTTPException(403);
       }
     }
+    const method = req.method;
+    if (method !== 'GET' && method !== 'HEAD') return this.#otherMethod(method, path);
     return this.#lookUp(req, path, segments);
+  }
+
+  async #otherMethod(method: string, path: string): Promise<unknown> {
+    if ((await this.#resolve(join(this.root, path))) === undefined) return undefined;
+    if (method === 'OPTIONS') return new NoContentResponse({ headers: { Allow: READ_ONLY } });
+    throw new HTTPException(405, { headers: { Allow: READ_ONLY } });
   }
 
   async #lookUp(req: Request, path: string, segments: string[]): Promise<unknown> {

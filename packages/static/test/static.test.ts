@@ -293,7 +293,7 @@ describe('documentRoot options and the request pipeline', () => {
     expect((await app.inject('/missing')).text()).toBe('from the default handler');
   });
 
-  it('runs before hooks for files and misses, and leaves other methods alone', async () => {
+  it('runs before hooks for files and misses; other methods on a file are 405 with Allow (issue 8, bug 4)', async () => {
     const seen: string[] = [];
     const app = appWith({}, (app) => {
       app.before((req) => {
@@ -305,8 +305,15 @@ describe('documentRoot options and the request pipeline', () => {
     expect((await app.inject('/hello.txt')).status).toBe(200);
     expect((await app.inject('/missing')).status).toBe(404);
     expect((await app.inject('/blocked.txt')).text()).toBe('blocked by a hook');
-    expect((await app.inject({ url: '/hello.txt', method: 'POST' })).status).toBe(404);
-    expect(seen).toEqual(['GET /hello.txt', 'GET /missing', 'GET /blocked.txt', 'POST /hello.txt']);
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+      const refused = await app.inject({ url: '/hello.txt', method });
+      expect([method, refused.status, refused.headers.allow]).toEqual([method, 405, 'GET, HEAD, OPTIONS']);
+    }
+    const options = await app.inject({ url: '/hello.txt', method: 'OPTIONS' });
+    expect([options.status, options.headers.allow]).toEqual([204, 'GET, HEAD, OPTIONS']);
+    expect((await app.inject({ url: '/missing', method: 'POST' })).status).toBe(404);
+    expect((await app.inject({ url: '/form', method: 'POST' })).text()).toBe('posted');
+    expect(seen.slice(0, 4)).toEqual(['GET /hello.txt', 'GET /missing', 'GET /blocked.txt', 'POST /hello.txt']);
   });
 
   it('serves under a URL prefix, leaving every other path alone', async () => {

@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket as Client } from 'ws';
-import { Application, controller, route, type Request } from '@poor/core';
+import { Application, before, controller, HTTPException, route, type Request } from '@poor/core';
 import { websocket, websockets, type WebSocket } from '../src/index.js';
 
 @controller('/chat')
@@ -54,5 +54,68 @@ describe('@websocket on a controller', () => {
       join(_ws: WebSocket, _req: Request, _seat: string): void {}
     }
     expect(Wrong).toBeDefined();
+  });
+});
+
+@controller('/room')
+class Room {
+  @before()
+  guard(req: Request): void {
+    if (req.raw.headers.authorization !== 'Bearer member') throw new HTTPException(401);
+  }
+
+  @websocket('/live')
+  live(ws: WebSocket): void {
+    ws.send('live');
+  }
+
+  @route('/live')
+  page(): string {
+    return 'live page';
+  }
+}
+
+/** Opens a client and resolves with its first message, or with the refusal's status. */
+function firstMessage(url: string, headers: Record<string, string> = {}): Promise<string> {
+  const client = new Client(url, { headers });
+  client.on('error', () => undefined); // terminate() after a refusal reports one
+  return new Promise((resolve) => {
+    client.once('message', (data: Buffer) => {
+      resolve(data.toString());
+      client.close();
+    });
+    client.once('unexpected-response', (_request, response) => {
+      resolve(`refused ${String(response.statusCode)}`);
+      client.terminate();
+    });
+  });
+}
+
+describe('the order of add-ons, routes and decorators does not matter (issue 8, bug 2)', () => {
+  const apps: Application[] = [];
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+  });
+
+  it('app.use(websockets()) after the controllers; HTTP and websocket routes on one path, either order', async () => {
+    const sockets = websockets();
+    const app = new Application('late', { logger: false, controllers: [Room] });
+    app.use(sockets);
+    sockets.route('/first-ws', (ws) => ws.send('first ws'));
+    app.route('/first-ws', () => 'first ws page');
+    app.route('/first-http', () => 'first http page');
+    sockets.route('/first-http', (ws) => ws.send('first http'));
+    apps.push(app);
+    const { port } = await app.listen({ port: 0 });
+    const base = `127.0.0.1:${port}`;
+    for (const path of ['/first-ws', '/first-http']) {
+      expect(await (await fetch(`http://${base}${path}`)).text()).toBe(`${path.slice(1).replace('-', ' ')} page`);
+      expect(await firstMessage(`ws://${base}${path}`)).toBe(path.slice(1).replace('-', ' '));
+    }
+    // the controller's hook guards its websocket and its page, nothing else
+    expect(await firstMessage(`ws://${base}/room/live`)).toBe('refused 401');
+    expect(await firstMessage(`ws://${base}/room/live`, { authorization: 'Bearer member' })).toBe('live');
+    expect((await fetch(`http://${base}/room/live`)).status).toBe(401);
+    expect((await fetch(`http://${base}/first-ws`)).status).toBe(200);
   });
 });
