@@ -13,7 +13,12 @@ import type {
   StatusHandler,
 } from './handlers.js';
 import { injectRequest, type InjectOptions, type InjectResponse } from './inject.js';
-import { bindController, compileController, type BoundController, type MemberRegistration } from './internal/controllers.js';
+import {
+  bindController,
+  compileController,
+  type BoundController,
+  type MemberRegistration,
+} from './internal/controllers.js';
 import { handleError } from './internal/errors.js';
 import { handleRequest, handleSocket, type UpgradeProtocol } from './internal/pipeline.js';
 import { Profiler } from './internal/profile.js';
@@ -356,9 +361,12 @@ export class Application extends Settings {
     try {
       module = (await import(name)) as typeof module;
     } catch (error) {
-      throw new Error(`documentRoot is set (${dir}) but @poor/static is not installed: run "npm install @poor/static"`, {
-        cause: error,
-      });
+      throw new Error(
+        `documentRoot is set (${dir}) but @poor/static is not installed: run "npm install @poor/static"`,
+        {
+          cause: error,
+        },
+      );
     }
     if (typeof module.documentRoot !== 'function') throw new Error('@poor/static does not export documentRoot()');
     this.use(module.documentRoot(dir, { index: this.documentIndex }));

@@ -131,14 +131,7 @@ export function debugInfoPage(req: Request, app: Application): Response {
         methodRows(app.classHandlers, (cls) => cls.name || 'anonymous'),
       ),
     ),
-    section(
-      'hooks',
-      'Before and after hooks',
-      table(
-        ['Scope', 'Kind', 'Hook'],
-        hookRows(app),
-      ),
-    ),
+    section('hooks', 'Before and after hooks', table(['Scope', 'Kind', 'Hook'], hookRows(app))),
     section(
       'filters',
       'Route filters',

@@ -145,7 +145,12 @@ async function runBefore(req: Request, scope: HookScope | undefined): Promise<Re
 }
 
 /** The async path: hooks on the unparsed body, then the body, then the handler (or step 3's other answers). */
-async function hooked(req: Request, scope: HookScope | undefined, match: RouteMatch, kind: BodyKind): Promise<Response> {
+async function hooked(
+  req: Request,
+  scope: HookScope | undefined,
+  match: RouteMatch,
+  kind: BodyKind,
+): Promise<Response> {
   const early = await runBefore(req, scope);
   if (early !== undefined) return early;
   if (match.kind !== 'found') return unmatched(req, match);

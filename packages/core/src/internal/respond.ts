@@ -106,7 +106,11 @@ interface Streamed {
   body: Iterable<unknown> | AsyncIterable<unknown>;
 }
 
-async function pipeIterable(res: ServerResponse, { status, raw, body }: Streamed, context: WriteContext): Promise<void> {
+async function pipeIterable(
+  res: ServerResponse,
+  { status, raw, body }: Streamed,
+  context: WriteContext,
+): Promise<void> {
   const logger = context.logger;
   const iterator: AnyIterator =
     Symbol.asyncIterator in body

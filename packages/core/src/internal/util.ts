@@ -23,6 +23,10 @@ export function isStatus(status: unknown): status is number {
 }
 
 /** A `Content-Range` value: `bytes 0-99/1000`, or `bytes *\/1000` for an unsatisfiable range. */
-export function contentRange(window: { start: number; end: number } | undefined, full: number | '*', units = 'bytes'): string {
+export function contentRange(
+  window: { start: number; end: number } | undefined,
+  full: number | '*',
+  units = 'bytes',
+): string {
   return window ? `${units} ${window.start}-${window.end}/${full}` : `${units} */${full}`;
 }
