@@ -7,7 +7,8 @@
 // Environment: BENCH_DURATION (s per run, default 3), BENCH_ROUNDS (default 3),
 // BENCH_CONNECTIONS (default 50),
 // BENCH_ONLY=poor,node-http, BENCH_SCENARIOS=hello,json, BENCH_QUICK=1 (1 s smoke run),
-// BENCH_NO_WRITE=1 (do not write RESULTS.md).
+// BENCH_NO_WRITE=1 (do not write RESULTS.md), BENCH_BASE=/other/checkout (adds `poor-base`: that
+// checkout's built packages, run in the same rounds, to compare two builds side by side).
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
@@ -23,7 +24,7 @@ const duration = Number(process.env.BENCH_DURATION ?? (quick ? 1 : 3));
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const warmup = quick ? 0.5 : 1;
 
-const FRAMEWORKS = ['node-http', 'poor', 'fastify', 'express'];
+const FRAMEWORKS = ['node-http', 'poor', ...(process.env.BENCH_BASE ? ['poor-base'] : []), 'fastify', 'express'];
 const ECHO = JSON.stringify({
   user: { id: 42, name: 'Ada', roles: ['admin', 'dev'] },
   items: [1, 2, 3, 4, 5],
@@ -67,7 +68,11 @@ function ask(child, message, type) {
 }
 
 async function start(name) {
-  const child = fork(join(here, 'servers', `${name}.js`), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const base = name === 'poor-base';
+  const child = fork(join(here, 'servers', base ? 'poor.js' : `${name}.js`), {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: base ? { ...process.env, POOR_BUILD: process.env.BENCH_BASE } : process.env,
+  });
   const ready = new Promise((resolve, reject) => {
     child.once('message', (message) =>
       message.type === 'ready' ? resolve(message.port) : reject(new Error(String(message))),

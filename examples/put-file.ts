@@ -58,9 +58,11 @@ class PutFile {
   @route('/temporary/<filename>', 'PUT')
   async temporary(req: Request, filename: string): Promise<object> {
     const path = join(tmpdir(), `poor-put-${randomUUID()}`);
+    const target = createWriteStream(path);
     try {
-      return await receive(req, filename, createWriteStream(path));
+      return await receive(req, filename, target);
     } finally {
+      target.destroy(); // closes the file also when the client went away mid-body
       await rm(path, { force: true });
     }
   }

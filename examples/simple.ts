@@ -1,7 +1,7 @@
 // The "simple" example: a TypeScript port of PoorWSGI's examples/simple.py with the same URLs.
 // Run: npm start  (or: npm run example -- simple)
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -67,13 +67,23 @@ class UploadStorage {
 
   constructor(readonly dir: string) {}
 
-  /** The `fileCallback` for `req.readForm()`. */
+  /**
+   * The `fileCallback` for `req.readForm()`. Poor destroys the stream of an upload that fails
+   * (a limit, a malformed body, a client gone): a file that never finished is removed then.
+   */
   readonly writer = (file: UploadInfo): Writable => {
     mkdirSync(this.dir, { recursive: true });
     const safe = basename(file.filename).replace(/[^\w.-]+/g, '_') || 'upload';
     const path = join(this.dir, `${randomUUID()}-${safe}`);
-    this.stored.push({ ...file, path });
-    return createWriteStream(path);
+    const entry = { ...file, path };
+    this.stored.push(entry);
+    const stream = createWriteStream(path);
+    stream.once('close', () => {
+      if (stream.writableFinished) return;
+      this.stored.splice(this.stored.indexOf(entry), 1);
+      rmSync(path, { force: true });
+    });
+    return stream;
   };
 }
 

@@ -7,8 +7,9 @@ import type { Request } from './request.js';
 import { Response } from './response.js';
 
 const MASK = '******** (masked)';
-const SECRET_HEADERS = new Set(['cookie', 'authorization', 'proxy-authorization', 'set-cookie']);
 const SECRET_NAME = /key|secret|token|pass|auth|cookie|credential|private/i;
+/** `scheme://user:password@host` anywhere in a value: the user-info is a secret. */
+const USER_INFO = /([a-z][\w+.-]*:\/\/)[^\s/@]*@/gi;
 
 type Cell = string | number | boolean | undefined | null;
 
@@ -49,9 +50,13 @@ function methodRows<K>(table: ReadonlyMap<K, ReadonlyMap<string, unknown>>, labe
   return rows;
 }
 
-/** Masks a value when its name looks secret (key, secret, token, pass, auth, cookie …). */
+/**
+ * Masks a value when its name looks secret (key, secret, token, pass, auth, cookie …), and the
+ * user-info of every URL inside any value (`postgres://u:PASS@h/db` → `postgres://********@h/db`).
+ */
 export function maskSecret(name: string, value: string): string {
-  return SECRET_NAME.test(name) ? MASK : value;
+  if (SECRET_NAME.test(name)) return MASK;
+  return value.includes('@') ? value.replace(USER_INFO, '$1********@') : value;
 }
 
 /** The debug part of a 500 page: request details and the stack. Trusted HTML, escaped inside. */
@@ -150,7 +155,7 @@ export function debugInfoPage(req: Request, app: Application): Response {
     'Request headers',
     table(
       ['Name', 'Value'],
-      [...req.headers].map(([name, value]) => [name, SECRET_HEADERS.has(name.toLowerCase()) ? MASK : value]),
+      [...req.headers].map(([name, value]) => [name, maskSecret(name, value)]),
     ),
   );
   const variables = section(

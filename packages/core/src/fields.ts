@@ -87,6 +87,8 @@ export interface QueryOptions {
   keepBlankValues?: boolean;
   /** A pair without `=` or with malformed percent-encoding is a 400 (default: tolerated). */
   strictParsing?: boolean;
+  /** Most pairs accepted, repeated names included; one more is a 413 (forms: `limits.fields`). */
+  maxPairs?: number;
 }
 
 function decodeComponent(text: string, strict: boolean): string {
@@ -107,13 +109,23 @@ function decodeComponent(text: string, strict: boolean): string {
   }
 }
 
-/** Parses `application/x-www-form-urlencoded` text (a query string or a form body). */
+/**
+ * Parses `application/x-www-form-urlencoded` text (a query string or a form body) in one pass,
+ * counting every pair against `maxPairs` as it goes: no array of every pair is built first.
+ */
 export function parseQuery(text: string, options: QueryOptions = {}): Fields<string> {
   const fields = new Fields<string>();
-  if (text === '') return fields;
   const strict = options.strictParsing === true;
-  for (const pair of text.split('&')) {
+  const maxPairs = options.maxPairs ?? Infinity;
+  let pairs = 0;
+  for (let start = 0; start < text.length;) {
+    let end = text.indexOf('&', start);
+    if (end === -1) end = text.length;
+    const pair = text.slice(start, end);
+    start = end + 1;
     if (pair === '') continue;
+    pairs += 1;
+    if (pairs > maxPairs) throw new HTTPException(413, { error: `more than ${maxPairs} form fields` });
     const eq = pair.indexOf('=');
     if (eq === -1 && strict) throw new HTTPException(400, { error: `malformed query pair '${pair}'` });
     const key = decodeComponent(eq === -1 ? pair : pair.slice(0, eq), strict);

@@ -68,24 +68,35 @@ export interface FormOptions {
  */
 const UPLOAD_BUFFER = 1 << 20;
 
-/** Streams into a target while counting, refusing more than `limit` bytes (413). */
+/**
+ * Streams into a target while counting, refusing more than `limit` bytes (413). The limit
+ * error is reported at once through `onLimit`, so it wins over the parser's follow-up errors.
+ * Destroying it (a failed upload: a limit, a malformed body, a client gone) destroys the
+ * target: a custom storage removes what it wrote in its `_destroy`.
+ */
 class LimitedWritable extends Writable {
   #target: Writable;
   #limit: number;
   #file: UploadedFile;
+  #onLimit: (error: HTTPException) => void;
 
-  constructor(target: Writable, limit: number, file: UploadedFile) {
+  constructor(target: Writable, limit: number, file: UploadedFile, onLimit: (error: HTTPException) => void) {
     super({ highWaterMark: UPLOAD_BUFFER });
     this.#target = target;
     this.#limit = limit;
     this.#file = file;
+    this.#onLimit = onLimit;
     target.on('error', (error) => this.destroy(error));
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.#file.size += chunk.length;
     if (this.#file.size > this.#limit) {
-      callback(new HTTPException(413, { error: `file ${this.#file.filename} is larger than ${this.#limit} bytes` }));
+      const error = new HTTPException(413, {
+        error: `file ${this.#file.filename} is larger than ${this.#limit} bytes`,
+      });
+      this.#onLimit(error);
+      callback(error);
       return;
     }
     if (this.#target.write(chunk)) callback();
@@ -140,25 +151,36 @@ class Gate extends Transform {
   }
 }
 
-/** Files created for a request, removed when its response closes (sent, failed or aborted). */
-const created = new WeakMap<Request, string[]>();
+/** Files created for a request; removed when its response closes (sent, failed or aborted). */
+interface Created {
+  files: string[];
+  closed: boolean;
+}
+const created = new WeakMap<Request, Created>();
+
+function removeFiles(req: Request, files: string[]): void {
+  const done = Promise.all(files.map((file) => rm(file, { force: true }))).then(
+    () => undefined,
+    () => undefined,
+  );
+  req.app[kLifecycle].track(done); // the app's close() waits for it
+}
 
 function track(req: Request, path: string): void {
-  let list = created.get(req);
-  if (!list) {
-    list = [];
-    created.set(req, list);
+  let record = created.get(req);
+  if (!record) {
+    const fresh: Created = { files: [], closed: false };
+    created.set(req, (record = fresh));
     const remove = (): void => {
-      const done = Promise.all((list ?? []).map((file) => rm(file, { force: true }))).then(
-        () => undefined,
-        () => undefined,
-      );
-      req.app[kLifecycle].track(done); // the app's close() waits for it
+      fresh.closed = true;
+      removeFiles(req, fresh.files.splice(0));
     };
     if (req.rawResponse) req.rawResponse.once('close', remove);
     else req.raw.once('close', remove);
   }
-  list.push(path);
+  // A file created after the response closed (a parser still flushing) goes at once.
+  if (record.closed) removeFiles(req, [path]);
+  else record.files.push(path);
 }
 
 function toHttpError(error: unknown): HTTPException {
@@ -181,6 +203,8 @@ async function parseMultipart(req: Request, options: MultipartSettings): Promise
   const fields = new Fields<FormValue>();
   const files = new Map<FormidableFile, UploadedFile>();
   let unnamed = false;
+  let failed = false;
+  let limitError: HTTPException | undefined;
   const gate = new Gate(req.raw);
   const form = formidable({
     maxFields: limits.fields,
@@ -197,6 +221,8 @@ async function parseMultipart(req: Request, options: MultipartSettings): Promise
       return Boolean(part.name);
     },
     fileWriteStreamHandler: ((file: FormidableFile) => {
+      // Parts formidable still emits after an error (buffered data) store nothing.
+      if (failed) return new Writable({ write: (_chunk, _encoding, callback) => callback() });
       const name = (file as FormidableFile & { fieldName?: string }).fieldName ?? '';
       const path = options.fileCallback ? undefined : join(options.uploadDir, `poor-upload-${randomUUID()}`);
       const upload = new UploadedFile(
@@ -213,7 +239,9 @@ async function parseMultipart(req: Request, options: MultipartSettings): Promise
         track(req, path as string);
         target = createWriteStream(path as string, { highWaterMark: UPLOAD_BUFFER });
       }
-      gate.writer = new LimitedWritable(target, limits.fileSize, upload);
+      gate.writer = new LimitedWritable(target, limits.fileSize, upload, (error) => {
+        limitError ??= error;
+      });
       return gate.writer;
     }) as unknown as () => Writable,
   });
@@ -232,11 +260,12 @@ async function parseMultipart(req: Request, options: MultipartSettings): Promise
   await new Promise<void>((resolve, reject) => {
     form.parse(gate as unknown as IncomingMessage, (error: unknown) => {
       if (!error) return resolve();
-      // Read (and discard) the rest, so the error page is not lost to a connection reset
-      // while the client is still sending.
+      // Stop at the first error: nothing more reaches the parser (the answer's lingering
+      // close reads and discards the rest of the body).
+      failed = true;
       req.raw.unpipe(gate);
-      req.raw.resume();
-      reject(toHttpError(error));
+      gate.destroy();
+      reject(limitError ?? toHttpError(error));
     });
     req.raw.pipe(gate);
   });
@@ -257,9 +286,11 @@ export async function readForm(req: Request, options: FormOptions = {}): Promise
   const mime = req.mimeType;
   if (mime === 'application/x-www-form-urlencoded') {
     const text = await req.text(limits.fieldsSize);
-    const fields = parseQuery(text, { keepBlankValues: app.keepBlankValues, strictParsing: app.strictParsing });
-    if (fields.size > limits.fields) throw new HTTPException(413, { error: `more than ${limits.fields} form fields` });
-    return fields;
+    return parseQuery(text, {
+      keepBlankValues: app.keepBlankValues,
+      strictParsing: app.strictParsing,
+      maxPairs: limits.fields,
+    });
   }
   if (mime === 'multipart/form-data') {
     return parseMultipart(req, {

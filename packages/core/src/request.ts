@@ -87,8 +87,9 @@ export class Request implements AsyncIterable<Buffer> {
   #body: Promise<Buffer> | undefined;
   #parsed: Promise<unknown> | undefined;
   #targetError: string | undefined;
-  /** @internal The controller hook scope of the chosen handler. */
-  [kScope]: HookScope | undefined;
+  #hasBody: boolean | undefined;
+  /** @internal The controller hook scope of the chosen handler (set by the pipeline). */
+  declare [kScope]: HookScope | undefined;
 
   constructor(app: Application, raw: IncomingMessage, rawResponse?: ServerResponse) {
     this.app = app;
@@ -217,7 +218,7 @@ export class Request implements AsyncIterable<Buffer> {
 
   /** Does the request carry a body (a non-zero Content-Length, or a Transfer-Encoding)? */
   get hasBody(): boolean {
-    return hasBody(this.raw.rawHeaders);
+    return (this.#hasBody ??= hasBody(this.raw.rawHeaders));
   }
 
   /** `Accept` as `[value, quality]` pairs in header order. */
@@ -441,6 +442,11 @@ function decodeExtValue(value: string): string | undefined {
   }
 }
 
+/** A client that went away mid-body: its mistake, not the server's (no 5xx, no error log). */
+function clientGone(): HTTPException {
+  return new HTTPException(400, { error: 'the client closed the connection before the body ended' });
+}
+
 function readBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
   const tooLarge = (): HTTPException => new HTTPException(413, { error: `the body is larger than ${limit} bytes` });
   if (Number(raw.headers['content-length'] ?? -1) > limit) {
@@ -474,11 +480,11 @@ function readBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
     };
     const onError = (error: Error): void => {
       cleanup();
-      reject(error);
+      reject(raw.complete ? error : clientGone());
     };
     const onClose = (): void => {
       cleanup();
-      reject(new HTTPException(400, { error: 'the client closed the connection before the body ended' }));
+      reject(clientGone());
     };
     raw.on('data', onData);
     raw.on('end', onEnd);

@@ -21,6 +21,8 @@ export interface Limits {
   fields: number;
   /** Total size of form field values, default 20 MiB. */
   fieldsSize: number;
+  /** Deepest nesting of arrays and objects in a JSON body, default 256 (400 beyond). */
+  jsonDepth: number;
 }
 
 /** What a custom upload storage receives for each file. */
@@ -150,6 +152,7 @@ export class Settings {
       files: 100,
       fields: 1000,
       fieldsSize: 20 * 2 ** 20,
+      jsonDepth: 256,
       ...options.limits,
     };
     this.uploadDir = options.uploadDir ?? tmpdir();

@@ -54,6 +54,7 @@ describe('options and the environment', () => {
       files: 100,
       fields: 1000,
       fieldsSize: 20 * 2 ** 20,
+      jsonDepth: 256,
     });
     expect(app.poweredBy).toBe('Poor');
     app.debug = true;

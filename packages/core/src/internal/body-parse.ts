@@ -12,7 +12,7 @@ export type BodyKind = 'json' | 'form' | undefined;
  */
 export function bodyKind(settings: Settings, req: Request): BodyKind {
   if (!settings.autoJson && !settings.autoForm) return undefined;
-  if (!hasBody(req.raw.rawHeaders)) return undefined;
+  if (!req.hasBody) return undefined;
   const mime = req.mimeType;
   if (settings.autoJson && settings.jsonMimeTypes.includes(mime)) return 'json';
   if (settings.autoForm && settings.formMimeTypes.includes(mime)) return 'form';
@@ -42,6 +42,12 @@ export function parseBody(req: Request, kind: 'json' | 'form'): Promise<unknown>
   // One promise from the socket to the parsed value: this runs for every JSON request.
   return req.body().then((data) => {
     const text = decodeText(data, req.charset);
+    const depth = req.app.limits.jsonDepth;
+    // What is accepted must be answerable: a value nested thousands deep parses, but then
+    // overflows the stack of the code that walks it (JSON.stringify of an echo).
+    if (text.length > 2 * depth && nestsDeeper(text, depth)) {
+      throw new HTTPException(400, { error: `invalid JSON body: nested deeper than ${depth} levels` });
+    }
     try {
       // JSON.parse defines "__proto__" as an own key, so parsed data cannot pollute prototypes.
       req.json = JSON.parse(text) as unknown;
@@ -49,6 +55,28 @@ export function parseBody(req: Request, kind: 'json' | 'form'): Promise<unknown>
       throw new HTTPException(400, { error: `invalid JSON body: ${(error as Error).message}` });
     }
   });
+}
+
+/** Does JSON text nest arrays and objects deeper than `max` (brackets inside strings ignored)? */
+function nestsDeeper(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c)
+        index += 1; // backslash: skip the escaped character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) {
+      inString = true;
+    } else if (code === 0x5b || code === 0x7b) {
+      depth += 1;
+      if (depth > max) return true;
+    } else if (code === 0x5d || code === 0x7d) {
+      depth -= 1;
+    }
+  }
+  return false;
 }
 
 /** Bytes to text in `charset`; 400 for an unknown charset or bytes invalid in it. */

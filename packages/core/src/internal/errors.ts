@@ -29,8 +29,20 @@ export function handleError(req: Request, error: unknown): Response | Promise<Re
     req.errorHandler = handler;
     return guard(req, () => handler(req, error));
   }
+  if (clientGone(req)) {
+    // A handler reading the body of a client that disconnected (Node's "aborted"): the
+    // client's doing, answered (if anyone listens) as a 400 and logged at debug only.
+    app.logger.debug?.(`Poor: the client of ${req.method} ${req.raw.url} went away mid-body`, error);
+    return statusResponse(req, 400, { error: 'the client closed the connection before the body ended' });
+  }
   logCrash(req, error);
   return statusResponse(req, 500, { error });
+}
+
+/** Did the client close the connection before its request body ended? */
+function clientGone(req: Request): boolean {
+  const raw = req.raw;
+  return !raw.complete && (raw.destroyed || raw.socket?.destroyed === true);
 }
 
 /** Logs a handler's crash with the stack. */

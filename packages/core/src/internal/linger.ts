@@ -39,6 +39,9 @@ export function endAfterBody(raw: IncomingMessage, res: ServerResponse, data?: s
 }
 
 /** Is the request body still arriving (so the answer must close the connection, lingering)? */
-export function bodyUnread(raw: IncomingMessage, hasBody: boolean): boolean {
-  return hasBody && !raw.complete && raw.httpVersionMajor === 1;
+export function bodyUnread(req: { readonly raw: IncomingMessage; readonly hasBody: boolean }): boolean {
+  const raw = req.raw;
+  // `complete` is false for any request still inside its 'request' event: check it first,
+  // the header scan only then (memoised on the request).
+  return !raw.complete && raw.httpVersionMajor === 1 && req.hasBody;
 }

@@ -5,13 +5,13 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Application } from '../application.js';
 import { evaluateConditions, hasValidators } from '../conditional.js';
-import type { HookScope } from '../handlers.js';
+import type { BeforeHook } from '../handlers.js';
 import { makeResponse } from '../make-response.js';
 import { Request } from '../request.js';
 import { Declined, NoContentResponse, Response } from '../response.js';
 import type { RouteFunction, RouteMatch } from '../router.js';
 import { kClaim, kPrepare } from './body.js';
-import { bodyKind, hasBody, type BodyKind } from './body-parse.js';
+import { bodyKind, type BodyKind } from './body-parse.js';
 import { builtin, handleError, logCrash, statusResponse } from './errors.js';
 import { bodyUnread } from './linger.js';
 import { EarlyBodyError, respond } from './respond.js';
@@ -55,7 +55,7 @@ export function handleRequest(app: Application, raw: IncomingMessage, res: Serve
   const req = new Request(app, raw, res);
   let result: Answer;
   try {
-    result = dispatch(app, req, upgrade);
+    result = dispatch(req, upgrade);
   } catch (error) {
     result = handleError(req, error);
   }
@@ -92,9 +92,10 @@ export function handleSocket(app: Application, raw: IncomingMessage, socket: Dup
 }
 
 /** Steps 2–4: target check, route, hooks, body, handler. Synchronous when nothing is async. */
-function dispatch(app: Application, req: Request, upgrade: Upgrade | undefined): Answer {
+function dispatch(req: Request, upgrade: Upgrade | undefined): Answer {
   const problem = req[kTargetError]();
   if (problem !== undefined) return statusResponse(req, 400, { error: problem });
+  const app = req.app;
   const router = app.router;
   let match = upgrade ? router.match(req.method, req.path, upgrade.token) : router.match(req.method, req.path);
   if (upgrade && match.kind !== 'found') {
@@ -103,7 +104,7 @@ function dispatch(app: Application, req: Request, upgrade: Upgrade | undefined):
   }
   const before = app[kTables].app.before;
   if (match.kind !== 'found') {
-    if (before.length > 0) return hooked(req, undefined, match, undefined);
+    if (before.length > 0) return runHooks(req, before).then((early) => early ?? unmatched(req, match));
     return unmatched(req, match);
   }
   const handler = match.handler;
@@ -115,7 +116,7 @@ function dispatch(app: Application, req: Request, upgrade: Upgrade | undefined):
   if (upgrade) return accept(req, match, upgrade);
   const kind = bodyKind(app, req);
   if (before.length > 0 || (scope !== undefined && scope.before.length > 0) || kind !== undefined) {
-    return hooked(req, scope, match, kind);
+    return callAsync(req, { handler, args: match.args, kind, appHooks: true });
   }
   return toResponse(call(handler, req, match.args));
 }
@@ -130,39 +131,48 @@ function toResponse(value: unknown): Answer {
   return makeResponse(value);
 }
 
-/** Before hooks of the app, then of the scope; the first that answers ends the request. */
-async function runBefore(req: Request, scope: HookScope | undefined): Promise<Response | undefined> {
-  for (const hook of req.app[kTables].app.before) {
-    const early = await hook(req);
-    if (early !== undefined && early !== null) return makeResponse(early);
-  }
-  if (scope === undefined) return undefined;
-  for (const hook of scope.before) {
+const NO_HOOKS: readonly BeforeHook[] = [];
+
+/** Runs before hooks in order; the first that answers (a value, or a throw) ends the request. */
+async function runHooks(req: Request, hooks: readonly BeforeHook[]): Promise<Response | undefined> {
+  for (const hook of hooks) {
     const early = await hook(req);
     if (early !== undefined && early !== null) return makeResponse(early);
   }
   return undefined;
 }
 
-/** The async path: hooks on the unparsed body, then the body, then the handler (or step 3's other answers). */
-async function hooked(
-  req: Request,
-  scope: HookScope | undefined,
-  match: RouteMatch,
-  kind: BodyKind,
-): Promise<Response> {
-  const early = await runBefore(req, scope);
-  if (early !== undefined) return early;
-  if (match.kind !== 'found') return unmatched(req, match);
+/** What the async path calls once the hooks let the request through. */
+interface Call {
+  handler: RouteFunction;
+  args: unknown[] | undefined;
+  kind: BodyKind;
+  /** Run the app-wide before hooks too (they already ran before a fallback or default handler). */
+  appHooks: boolean;
+}
+
+/** The app-wide before hooks (unless they already ran), then those of the handler's controller. */
+async function runBefore(req: Request, appHooks: boolean): Promise<Response | undefined> {
+  const early = appHooks ? await runHooks(req, req.app[kTables].app.before) : undefined;
+  return early ?? runHooks(req, req[kScope]?.before ?? NO_HOOKS);
+}
+
+/** The async path: hooks on the unparsed body, then the body, then the handler. */
+async function callAsync(req: Request, { handler, args, kind, appHooks }: Call): Promise<Response> {
+  const scoped = req[kScope]?.before.length ?? 0;
+  if (scoped > 0 || (appHooks && req.app[kTables].app.before.length > 0)) {
+    const early = await runBefore(req, appHooks);
+    if (early !== undefined) return early;
+  }
   if (kind !== undefined) await req[kParse](kind);
-  const value = call(match.handler, req, match.args);
+  const value = call(handler, req, args);
   return makeResponse(isThenable(value) ? await value : value);
 }
 
 /** An upgrade to a route of its protocol: the protocol's check, the hooks, then the handshake. */
 async function accept(req: Request, match: RouteMatch & { kind: 'found' }, upgrade: Upgrade): Promise<Response> {
   upgrade.protocol.check?.(req);
-  const early = await runBefore(req, req[kScope]);
+  const early = await runBefore(req, true);
   if (early !== undefined) return early;
   const { socket, head, res } = upgrade;
   if (socket.destroyed) return new Declined();
@@ -214,26 +224,9 @@ function fallBack(req: Request, from: number): Answer {
   req[kScope] = scope;
   const kind = bodyKind(req.app, req);
   if ((scope !== undefined && scope.before.length > 0) || kind !== undefined) {
-    return defaultAsync(req, handler, scope, kind);
+    return callAsync(req, { handler, args: undefined, kind, appHooks: false });
   }
   return toResponse(call(handler, req, undefined));
-}
-
-async function defaultAsync(
-  req: Request,
-  handler: RouteFunction,
-  scope: HookScope | undefined,
-  kind: BodyKind,
-): Promise<Response> {
-  if (scope !== undefined) {
-    for (const hook of scope.before) {
-      const early = await hook(req);
-      if (early !== undefined && early !== null) return makeResponse(early);
-    }
-  }
-  if (kind !== undefined) await req[kParse](kind);
-  const value = call(handler, req, undefined);
-  return makeResponse(isThenable(value) ? await value : value);
 }
 
 function isConditional(req: Request, response: Response): boolean {
@@ -249,22 +242,27 @@ function finish(req: Request, response: Response): void | Promise<void> {
   }
   const scope = req[kScope];
   const hooks = req.app[kTables].app.after.length > 0 || (scope !== undefined && scope.after.length > 0);
-  if (!hooks && !(kPrepare in response) && !isConditional(req, response)) return write(req, response);
-  return finishAsync(req, response);
+  const prepared = !(kPrepare in response);
+  // Known now unless the response still has to prepare (a file gets its validators from stat).
+  const conditional = prepared && isConditional(req, response);
+  if (!hooks && prepared && !conditional) return write(req, response);
+  return finishAsync(req, response, prepared ? conditional : undefined);
 }
 
-async function prepare(req: Request, response: Response): Promise<Response> {
+/** Prepares a response, then evaluates conditional request headers when it has validators. */
+async function prepare(req: Request, response: Response, conditional: boolean | undefined): Promise<Response> {
   if (kPrepare in response) await (response as Response & { [kPrepare](): Promise<void> })[kPrepare]();
-  return isConditional(req, response) ? evaluateConditions(req.method, req.raw.headers, response) : response;
+  const evaluate = conditional ?? isConditional(req, response);
+  return evaluate ? evaluateConditions(req.method, req.raw.headers, response) : response;
 }
 
-async function finishAsync(req: Request, first: Response): Promise<void> {
+async function finishAsync(req: Request, first: Response, conditional: boolean | undefined): Promise<void> {
   let response: Response;
   try {
-    response = await prepare(req, first);
+    response = await prepare(req, first, conditional);
   } catch (error) {
     try {
-      response = await prepare(req, await handleError(req, error));
+      response = await prepare(req, await handleError(req, error), undefined);
     } catch (again) {
       logCrash(req, again);
       response = builtin(req, 500, { error: again });
@@ -292,7 +290,7 @@ function write(req: Request, response: Response): void | Promise<void> {
     method: req.method,
     poweredBy: app.poweredBy,
     logger: app.logger,
-    unread: bodyUnread(raw, hasBody(raw.rawHeaders)) ? raw : undefined,
+    unread: bodyUnread(req) ? raw : undefined,
   };
   try {
     const pending = respond(res, response, context);
