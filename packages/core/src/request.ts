@@ -89,7 +89,7 @@ export class Request implements AsyncIterable<Buffer> {
   #targetError: string | undefined;
   #hasBody: boolean | undefined;
   /** @internal The controller hook scope of the chosen handler (set by the pipeline). */
-  declare [kScope]: HookScope | undefined;
+  [kScope]: HookScope | undefined = undefined;
 
   constructor(app: Application, raw: IncomingMessage, rawResponse?: ServerResponse) {
     this.app = app;

@@ -60,9 +60,16 @@ export class HandlerTables {
     return defaults.get(method) ?? (method === 'HEAD' ? defaults.get('GET') : undefined) ?? defaults.get('*');
   }
 
-  /** The controller scope a handler was registered with, if any. */
+  /** Does any controller scope hold a hook? (Until one does, handlers need no scope look-up.) */
+  #scoped = false;
+
+  /** The controller scope a handler was registered with, if any (when it has hooks). */
   scopeOf(handler: RouteFunction): HookScope | undefined {
-    return this.#scopeOf.get(handler);
+    return this.#scoped ? this.#scopeOf.get(handler) : undefined;
+  }
+
+  #rescan(): void {
+    this.#scoped = this.scopes.some((scope) => scope.before.length > 0 || scope.after.length > 0);
   }
 
   /** A new, empty controller scope. */
@@ -82,6 +89,7 @@ export class HandlerTables {
     if (list.includes(hook)) throw new TypeError(`${kind} hook ${nameOf(hook)} is already registered`);
     list.push(hook);
     if (source !== undefined) this.#sources.set(hook, source);
+    this.#rescan();
   }
 
   /** Removes a hook, given as registered or as the controller method it came from, from every scope. */
@@ -95,6 +103,7 @@ export class HandlerTables {
         removed = true;
       }
     }
+    this.#rescan();
     return removed;
   }
 }
