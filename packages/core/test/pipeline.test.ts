@@ -1,25 +1,13 @@
 // Regressions of issue 8: bugs that came from the shape of the pipeline. Each test failed
 // before the structure changed.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Application, HTTPException } from '../src/index.js';
-import { rawExchange, recordingLogger } from './helpers/transports.js';
+import { rawExchange, recordingLogger, useCleanup } from './helpers/transports.js';
 
-const apps: Application[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const app of apps.splice(0)) await app.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-async function listening(app: Application): Promise<number> {
-  apps.push(app);
-  return (await app.listen({ port: 0 })).port;
-}
+const { listening, tempDir } = useCleanup();
 
 describe('a malformed path (bug 1)', () => {
   it('is a 400 before routing, and hooks reading req.path see the raw path', async () => {
@@ -70,8 +58,7 @@ describe('body parsing after the before hooks (bug 3)', () => {
   });
 
   it('a hook refusing a 1 GiB upload answers at once, stores nothing and reads little', async () => {
-    const uploadDir = mkdtempSync(join(tmpdir(), 'poor-refused-'));
-    dirs.push(uploadDir);
+    const uploadDir = tempDir();
     const app = new Application('refuse', { logger: false, uploadDir });
     app.route('/upload', (req) => `stored ${req.form.size}`, ['POST']);
     app.before((req) => {

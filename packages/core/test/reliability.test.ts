@@ -1,35 +1,17 @@
 // Regressions of issue 14: bugs found by attacking the examples from outside. Each test failed
 // before its fix.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Application, type Response } from '../src/index.js';
-import { recordingLogger } from './helpers/transports.js';
+import { recordingLogger, useCleanup } from './helpers/transports.js';
 
-const apps: Application[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const app of apps.splice(0)) await app.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-async function listening(app: Application): Promise<number> {
-  apps.push(app);
-  return (await app.listen({ port: 0 })).port;
-}
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'poor-reliability-'));
-  dirs.push(dir);
-  return dir;
-}
+const { listening, tempDir } = useCleanup();
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function multipart(boundary: string, files: number, fileBytes = 10): Buffer {
+function multipart(boundary: string, files: number, fileBytes = 10): string {
   const parts: string[] = [];
   for (let index = 0; index < files; index += 1) {
     parts.push(
@@ -37,7 +19,7 @@ function multipart(boundary: string, files: number, fileBytes = 10): Buffer {
         `Content-Type: application/octet-stream\r\n\r\n${'x'.repeat(fileBytes)}\r\n`,
     );
   }
-  return Buffer.from(`${parts.join('')}--${boundary}--\r\n`);
+  return `${parts.join('')}--${boundary}--\r\n`;
 }
 
 describe('form limits count every pair (issue 14, bug 1)', () => {
@@ -146,32 +128,18 @@ describe('deep JSON (issue 14, bug 4)', () => {
   it('nested beyond limits.jsonDepth is a 400 with a clear message; what is accepted can be echoed', async () => {
     const app = new Application('deep', { logger: false });
     app.route('/echo', (req) => ({ echo: req.json }), ['POST']);
+    const post = (target: Application, body: string): ReturnType<Application['inject']> =>
+      target.inject({ url: '/echo', method: 'POST', body, headers: { 'content-type': 'application/json' } });
     const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
-    const deep = await app.inject({
-      url: '/echo',
-      method: 'POST',
-      body: nested(5000),
-      headers: { 'content-type': 'application/json' },
-    });
+    const deep = await post(app, nested(5000));
     expect(deep.status).toBe(400);
     expect(deep.text()).toContain('nested deeper than 256 levels');
-    const ok = await app.inject({
-      url: '/echo',
-      method: 'POST',
-      body: nested(256),
-      headers: { 'content-type': 'application/json' },
-    });
-    expect(ok.status).toBe(200);
+    expect((await post(app, nested(256))).status).toBe(200);
     // brackets inside strings do not count
-    const text = JSON.stringify({ s: '['.repeat(1000) });
-    expect(
-      (await app.inject({ url: '/echo', method: 'POST', body: text, headers: { 'content-type': 'application/json' } }))
-        .status,
-    ).toBe(200);
+    expect((await post(app, JSON.stringify({ s: '['.repeat(1000) }))).status).toBe(200);
     const custom = new Application('deeper', { logger: false, limits: { jsonDepth: 4 } });
     custom.route('/echo', (req) => ({ echo: req.json }), ['POST']);
-    const reply = await custom.inject({ url: '/echo', method: 'POST', body: { a: { b: { c: { d: { e: 1 } } } } } });
-    expect(reply.status).toBe(400);
+    expect((await post(custom, JSON.stringify({ a: { b: { c: { d: { e: 1 } } } } }))).status).toBe(400);
   });
 });
 

@@ -1,6 +1,9 @@
 import { request as httpRequest } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { describe } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe } from 'vitest';
 import { type Application, type InjectOptions } from '../../src/index.js';
 
 /** A response as every transport reports it. */
@@ -146,4 +149,28 @@ export function rawExchange(port: number, data: string | Buffer, options: RawOpt
     if (options.halfClose) socket.end(data);
     else socket.write(data);
   });
+}
+
+/**
+ * Per-test clean-up for suites that start servers and make folders: `listening(app)` starts
+ * the app on a free port; every app is closed and every folder removed after each test.
+ */
+export function useCleanup(): { listening(app: Application): Promise<number>; tempDir(): string } {
+  const apps: Application[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.close();
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    async listening(app) {
+      apps.push(app);
+      return (await app.listen({ port: 0 })).port;
+    },
+    tempDir() {
+      const dir = mkdtempSync(join(tmpdir(), 'poor-test-'));
+      dirs.push(dir);
+      return dir;
+    },
+  };
 }
