@@ -11,6 +11,7 @@ import type {
   Handler,
   Methods,
   StatusHandler,
+  UpgradeProtocol,
 } from './handlers.js';
 import { injectRequest, type InjectOptions, type InjectResponse } from './inject.js';
 import {
@@ -20,7 +21,7 @@ import {
   type MemberRegistration,
 } from './internal/controllers.js';
 import { handleError } from './internal/errors.js';
-import { handleRequest, handleSocket, type UpgradeProtocol } from './internal/pipeline.js';
+import { handleRequest, handleSocket } from './internal/pipeline.js';
 import { Profiler } from './internal/profile.js';
 import { Lifecycle, type ListenOptions } from './internal/server.js';
 import { HandlerTables } from './internal/tables.js';

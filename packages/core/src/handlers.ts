@@ -1,7 +1,9 @@
+import type { Duplex } from 'node:stream';
 import type { HTTPExceptionExtra } from './http-error.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
 import type { RouteParams } from './route-params.js';
+import type { RouteFunction } from './router.js';
 
 /** A route handler: the request, then the route parameters in pattern order. */
 export type Handler<P extends string = string> = (req: Request, ...params: RouteParams<P>) => unknown;
@@ -28,4 +30,26 @@ export interface HookScope {
   readonly before: BeforeHook[];
   /** After hooks, in order. */
   readonly after: AfterHook[];
+}
+
+/** An upgrade request handed to its protocol's add-on once the route and the hooks accepted it. */
+export interface UpgradeRequest {
+  /** The request (routed: `params`, `uriRule`; hooks ran on it). */
+  req: Request;
+  /** The connection, now the add-on's. */
+  socket: Duplex;
+  /** The first bytes after the request head. */
+  head: Buffer;
+  /** The route's upgrade handler (bound to its controller). */
+  handler: RouteFunction;
+  /** Converted route parameters in pattern order. */
+  args: unknown[];
+}
+
+/** How an add-on completes the upgrades of one protocol (see `app.addProtocol`). */
+export interface UpgradeProtocol {
+  /** Checks the handshake before the hooks run; throw `HTTPException` to refuse. */
+  check?(req: Request): void;
+  /** Completes the handshake; from here the socket belongs to the add-on. */
+  accept(upgrade: UpgradeRequest): void;
 }

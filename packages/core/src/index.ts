@@ -24,8 +24,9 @@ export type {
   Handler,
   Methods,
   StatusHandler,
+  UpgradeProtocol,
+  UpgradeRequest,
 } from './handlers.js';
-export type { UpgradeProtocol, UpgradeRequest } from './internal/pipeline.js';
 export {
   after,
   before,

@@ -42,6 +42,7 @@ export function endAfterBody(raw: IncomingMessage, res: ServerResponse, data?: s
 export function bodyUnread(req: { readonly raw: IncomingMessage; readonly hasBody: boolean }): boolean {
   const raw = req.raw;
   // `complete` is false for any request still inside its 'request' event: check it first,
-  // the header scan only then (memoised on the request).
-  return !raw.complete && raw.httpVersionMajor === 1 && req.hasBody;
+  // the header scan only then (memoised on the request). An upgrade's body is never parsed.
+  const upgrade = (raw as { upgrade?: boolean }).upgrade === true; // Node sets it, @types/node omits it
+  return !raw.complete && !upgrade && raw.httpVersionMajor === 1 && req.hasBody;
 }

@@ -5,7 +5,7 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Application } from '../application.js';
 import { evaluateConditions, hasValidators } from '../conditional.js';
-import type { BeforeHook } from '../handlers.js';
+import type { BeforeHook, UpgradeProtocol } from '../handlers.js';
 import { makeResponse } from '../make-response.js';
 import { Request } from '../request.js';
 import { Declined, NoContentResponse, Response } from '../response.js';
@@ -17,28 +17,6 @@ import { bodyUnread } from './linger.js';
 import { EarlyBodyError, respond } from './respond.js';
 import { kParse, kProtocols, kScope, kTables, kTargetError } from './symbols.js';
 import { isThenable, nameOf } from './util.js';
-
-/** An upgrade request handed to its protocol's add-on once the route and the hooks accepted it. */
-export interface UpgradeRequest {
-  /** The request (routed: `params`, `uriRule`; hooks ran on it). */
-  req: Request;
-  /** The connection, now the add-on's. */
-  socket: Duplex;
-  /** The first bytes after the request head. */
-  head: Buffer;
-  /** The route's upgrade handler (bound to its controller). */
-  handler: RouteFunction;
-  /** Converted route parameters in pattern order. */
-  args: unknown[];
-}
-
-/** How an add-on completes the upgrades of one protocol (see `app.addProtocol`). */
-export interface UpgradeProtocol {
-  /** Checks the handshake before the hooks run; throw `HTTPException` to refuse. */
-  check?(req: Request): void;
-  /** Completes the handshake; from here the socket belongs to the add-on. */
-  accept(upgrade: UpgradeRequest): void;
-}
 
 interface Upgrade {
   token: string;
