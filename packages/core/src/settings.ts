@@ -72,13 +72,21 @@ export interface SettingsOptions {
   fileCallback?: FileCallback;
   /** `X-Powered-By` value, or false for none (default `Poor`). */
   poweredBy?: string | false;
-  /** Logger, or false to log nothing (default console). */
+  /** Logger, or false to log nothing (default: the console without debug lines). */
   logger?: Logger | false;
   /** Milliseconds `close()` waits for in-flight requests (default 10 000). */
   closeTimeout?: number;
 }
 
 const SILENT: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+
+/** The default logger: the console without its debug lines (per-request noise such as 404s). */
+const CONSOLE: Logger = {
+  error: (...args) => console.error(...args),
+  warn: (...args) => console.warn(...args),
+  info: (...args) => console.info(...args),
+  debug() {},
+};
 
 function envFlag(value: string | undefined): boolean | undefined {
   return value === undefined || value === '' ? undefined : value.toLowerCase() === 'on';
@@ -158,7 +166,7 @@ export class Settings {
     this.uploadDir = options.uploadDir ?? tmpdir();
     this.fileCallback = options.fileCallback;
     this.poweredBy = options.poweredBy ?? 'Poor';
-    this.logger = options.logger === false ? SILENT : (options.logger ?? console);
+    this.logger = options.logger === false ? SILENT : (options.logger ?? CONSOLE);
     this.closeTimeout = options.closeTimeout ?? 10_000;
   }
 

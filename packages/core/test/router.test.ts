@@ -148,11 +148,24 @@ describe('default handler and 404', () => {
     expect((await app.inject({ url: '/unknown', method: 'HEAD' })).status).toBe(200);
   });
 
-  it('logs 404 at info level', async () => {
+  it('logs 404 at debug level only: the default logger prints no line per 404', async () => {
     const logger = recordingLogger();
     const app = new Application('log404', { logger });
     await app.inject('/missing');
-    expect(logger.lines).toContainEqual({ level: 'info', text: 'Poor: 404 Not Found: GET /missing' });
+    expect(logger.lines).toEqual([{ level: 'debug', text: 'Poor: 404 Not Found: GET /missing' }]);
+    const printed: unknown[] = [];
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((name) => {
+      const original = console[name];
+      console[name] = (...args: unknown[]) => void printed.push(args);
+      return () => (console[name] = original);
+    });
+    try {
+      const quiet = new Application('default-logger');
+      for (let index = 0; index < 20; index += 1) await quiet.inject(`/missing/${index}`);
+    } finally {
+      for (const restore of spies) restore();
+    }
+    expect(printed).toEqual([]);
   });
 });
 

@@ -59,7 +59,8 @@ export function logCrash(req: Request, error: unknown): void {
  */
 export function statusResponse(req: Request, status: number, extra: HTTPExceptionExtra): Response | Promise<Response> {
   const app = req.app;
-  if (status === 404) app.logger.info(`Poor: 404 Not Found: ${req.method} ${req.raw.url}`);
+  // A client's mistake, one per request: debug only (a scanner must not flood the log).
+  if (status === 404) app.logger.debug?.(`Poor: 404 Not Found: ${req.method} ${req.raw.url}`);
   const handler = app[kTables].statusHandler(status, req.method);
   if (handler) {
     req.errorHandler = handler;
