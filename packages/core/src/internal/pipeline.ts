@@ -5,7 +5,7 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Application } from '../application.js';
 import { evaluateConditions, hasValidators } from '../conditional.js';
-import type { BeforeHook, UpgradeProtocol } from '../handlers.js';
+import type { AfterHook, BeforeHook, UpgradeProtocol } from '../handlers.js';
 import { makeResponse } from '../make-response.js';
 import { Request } from '../request.js';
 import { Declined, NoContentResponse, Response } from '../response.js';
@@ -110,6 +110,7 @@ function toResponse(value: unknown): Answer {
 }
 
 const NO_HOOKS: readonly BeforeHook[] = [];
+const NO_AFTER: readonly AfterHook[] = [];
 
 /** Runs before hooks in order; the first that answers (a value, or a throw) ends the request. */
 async function runHooks(req: Request, hooks: readonly BeforeHook[]): Promise<Response | undefined> {
@@ -247,8 +248,10 @@ async function finishAsync(req: Request, first: Response, conditional: boolean |
     }
   }
   // The controller's after hooks first, then the app's: the app's see the final answer.
-  const scoped = req[kScope]?.after ?? [];
-  for (const hook of [...scoped, ...req.app[kTables].app.after]) {
+  const scoped = req[kScope]?.after ?? NO_AFTER;
+  const app = req.app[kTables].app.after;
+  for (let index = 0; index < scoped.length + app.length; index += 1) {
+    const hook = (index < scoped.length ? scoped[index] : app[index - scoped.length]) as AfterHook;
     try {
       response = makeResponse(await hook(req, response));
     } catch (error) {
