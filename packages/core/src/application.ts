@@ -10,6 +10,7 @@ import type {
   Fallback,
   Handler,
   Methods,
+  RouteOptions,
   StatusHandler,
   UpgradeProtocol,
 } from './handlers.js';
@@ -134,10 +135,18 @@ export class Application extends Settings {
     return this;
   }
 
-  /** Registers a route handler; methods default to GET (HEAD implied). */
-  route<P extends string>(pattern: P, handler: Handler<P>, methods?: Methods): this {
-    this.router.add(pattern, toMethods(methods, ['GET']), handler as RouteFunction);
+  /**
+   * Registers a route handler; methods default to GET (HEAD implied). The third argument is
+   * the methods, or `{ methods, before }` with before hooks of this route only.
+   */
+  route<P extends string>(pattern: P, handler: Handler<P>, methods?: Methods | RouteOptions): this {
+    const options: RouteOptions = isRouteOptions(methods) ? methods : { methods };
+    this.router.add(pattern, toMethods(options.methods, ['GET']), this.#guarded(handler as RouteFunction, options));
     return this;
+  }
+
+  #guarded(handler: RouteFunction, options: RouteOptions): RouteFunction {
+    return options.before?.length ? this[kTables].guard(handler, options.before) : handler;
   }
 
   /** Removes a route for one method or all (upgrade handlers included); returns whether something was removed. */
@@ -162,9 +171,9 @@ export class Application extends Settings {
     return this;
   }
 
-  /** For add-ons: registers the handler of `pattern` for upgrade requests of a protocol. */
-  upgrade(token: string, pattern: string, handler: RouteFunction): this {
-    this.router.addUpgrade(pattern, token, handler);
+  /** For add-ons: registers the handler of `pattern` for upgrade requests of a protocol (`before`: its own hooks). */
+  upgrade(token: string, pattern: string, handler: RouteFunction, options: Pick<RouteOptions, 'before'> = {}): this {
+    this.router.addUpgrade(pattern, token, this.#guarded(handler, options));
     return this;
   }
 
@@ -399,6 +408,10 @@ export class Application extends Settings {
     await this.ready();
     return injectRequest(this.handler, typeof options === 'string' ? { url: options } : options);
   }
+}
+
+function isRouteOptions(value: Methods | RouteOptions | undefined): value is RouteOptions {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function addTo<K, H>(table: Map<K, Map<string, H>>, key: K, methods: readonly string[], handler: H): void {

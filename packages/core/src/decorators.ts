@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { BeforeHook } from './handlers.js';
 import type { HTTPExceptionExtra } from './http-error.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
@@ -11,6 +12,7 @@ import type { ClassDecoratorFor, MethodDecoratorFor, RouteParams } from './route
 
 const MEMBERS = Symbol.for('poor:members');
 const PREFIX = Symbol.for('poor:prefix');
+const GUARDS = Symbol.for('poor:guards');
 
 /** A controller: a class instantiated with no arguments, or a ready instance. */
 export type Controller = object | (new () => object);
@@ -42,6 +44,8 @@ export interface ControllerMetadata {
   prefix: string;
   /** Decorated members, base classes first, in declaration order. */
   members: MemberMetadata[];
+  /** Before hooks a class decorator (`@checkDigest` on the class) put on every route, base classes first. */
+  guards: BeforeHook[];
 }
 
 type MetadataBag = Record<PropertyKey, unknown>;
@@ -169,14 +173,37 @@ export function defaultHandler(methods?: DecoratorMethods): MethodDecoratorFor<[
   return createMemberDecorator({ kind: 'default', path: '', methods });
 }
 
-function collect(ctor: object): { prefix: string | undefined; members: MemberMetadata[] } {
+function collect(ctor: object): { prefix: string | undefined; members: MemberMetadata[]; guards: BeforeHook[] } {
   const bag = (ctor as { [Symbol.metadata]?: MetadataBag | null })[Symbol.metadata as typeof Symbol.metadata];
+  const own = <T>(key: symbol): T | undefined =>
+    (bag && Object.hasOwn(bag, key) ? (bag[key] as T) : undefined) ?? (Reflect.getOwnMetadata(key, ctor) as T | undefined);
   const standard = bag && Object.hasOwn(bag, MEMBERS) ? (bag[MEMBERS] as MemberMetadata[]) : [];
   const legacy = (Reflect.getOwnMetadata(MEMBERS, ctor) as MemberMetadata[] | undefined) ?? [];
-  const prefix =
-    (bag && Object.hasOwn(bag, PREFIX) ? (bag[PREFIX] as string) : undefined) ??
-    (Reflect.getOwnMetadata(PREFIX, ctor) as string | undefined);
-  return { prefix, members: [...standard, ...legacy] };
+  return { prefix: own<string>(PREFIX), members: [...standard, ...legacy], guards: own<BeforeHook[]>(GUARDS) ?? [] };
+}
+
+/**
+ * Builds a decorator that puts a before hook on one method's route (`@checkDigest` on a
+ * method) or on every route of a controller (on the class), in either decorator mode.
+ */
+export function createGuardDecorator(label: string, hook: BeforeHook): ClassDecoratorFor & MethodDecoratorFor<never> {
+  const onMethod = createMemberDecorator({ kind: 'guard', path: '', methods: undefined, options: hook }) as unknown as (
+    ...args: unknown[]
+  ) => void;
+  const decorator = (target: unknown, context?: unknown, descriptor?: PropertyDescriptor): void => {
+    const isClass = isStandardContext(context) ? context.kind === 'class' : context === undefined;
+    if (!isClass) return onMethod(target, context, descriptor);
+    if (isStandardContext(context)) {
+      const bag = context.metadata as MetadataBag;
+      if (!Object.hasOwn(bag, GUARDS)) bag[GUARDS] = [];
+      (bag[GUARDS] as BeforeHook[]).push(hook);
+      return;
+    }
+    if (typeof target !== 'function') throw new TypeError(`${label} decorates classes and methods only`);
+    const list = (Reflect.getOwnMetadata(GUARDS, target) as BeforeHook[] | undefined) ?? [];
+    Reflect.defineMetadata(GUARDS, [...list, hook], target);
+  };
+  return decorator as unknown as ClassDecoratorFor & MethodDecoratorFor<never>;
 }
 
 /** Reads what the decorators recorded on a class and its base classes. */
@@ -191,12 +218,14 @@ export function readControllerMetadata(ctor: new () => object): ControllerMetada
   }
   let prefix = '';
   let members: MemberMetadata[] = [];
+  const guards: BeforeHook[] = [];
   for (const klass of chain) {
     const own = collect(klass);
     if (own.prefix !== undefined) prefix = own.prefix;
+    guards.push(...own.guards);
     // A subclass that decorates a method again replaces the base class's records for it.
     const overridden = new Set(own.members.map((member) => member.key));
     members = [...members.filter((member) => !overridden.has(member.key)), ...own.members];
   }
-  return { name: ctor.name || 'anonymous', prefix, members };
+  return { name: ctor.name || 'anonymous', prefix, members, guards };
 }

@@ -19,6 +19,14 @@ export type AfterHook = (req: Request, response: Response) => unknown;
 export type Fallback = (req: Request) => unknown;
 /** HTTP methods: one, a list, or `'*'` for all. */
 export type Methods = string | readonly string[];
+
+/** Options of a route: its methods and before hooks of its own (run after the app's and the controller's). */
+export interface RouteOptions {
+  /** Methods, default GET (HEAD implied). */
+  methods?: Methods;
+  /** Before hooks for this route only, e.g. `[digest('Admin Zone')]`. */
+  before?: readonly BeforeHook[];
+}
 /** An exception class. */
 export type ErrorClass = abstract new (...args: never[]) => unknown;
 

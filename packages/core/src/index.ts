@@ -23,6 +23,7 @@ export type {
   Fallback,
   Handler,
   Methods,
+  RouteOptions,
   StatusHandler,
   UpgradeProtocol,
   UpgradeRequest,
@@ -31,6 +32,7 @@ export {
   after,
   before,
   controller,
+  createGuardDecorator,
   createMemberDecorator,
   defaultHandler,
   errorHandler,
@@ -56,6 +58,19 @@ export type {
   RouteParamsObject,
 } from './route-params.js';
 export { Request, type Authorization } from './request.js';
+export {
+  basic,
+  checkBasic,
+  checkDigest,
+  digest,
+  digestChallenges,
+  MemoryNonceStore,
+  type BasicVerify,
+  type DigestAlgorithm,
+  type DigestSettings,
+  type NonceStore,
+} from './digest.js';
+export { hexdigest, PasswordMap, type DigestHash } from './password-map.js';
 export { Fields, parseQuery, type Converter, type QueryOptions } from './fields.js';
 export { UploadedFile, readForm, type FormOptions, type FormValue } from './form.js';
 export {

@@ -8,6 +8,7 @@ import type { HookScope } from './handlers.js';
 import { Headers, parseHeader, parseNegotiation } from './headers.js';
 import { HTTPException } from './http-error.js';
 import { bodyKind, decodeText, hasBody, parseBody, type BodyKind } from './internal/body-parse.js';
+import { decodeExtValue, parseAuthorization } from './internal/auth-params.js';
 import { kParse, kScope, kTargetError } from './internal/symbols.js';
 
 /** Parsed `Authorization` header: `type` plus every `key=value` parameter. */
@@ -15,8 +16,6 @@ export type Authorization = Record<string, string> & { type?: string; token?: st
 
 const EMPTY_FORM = new Fields<FormValue>();
 const NO_PARAMS = Object.freeze(Object.create(null) as Record<string, unknown>);
-
-const AUTH_PARAM = /([\w-]+\*?)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s,]+)/g;
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1).toLowerCase();
@@ -274,24 +273,22 @@ export class Request implements AsyncIterable<Buffer> {
     const result = Object.create(null) as Authorization;
     const header = this.raw.headers.authorization?.trim();
     if (!header) return result;
-    const space = header.indexOf(' ');
-    result.type = capitalize(space === -1 ? header : header.slice(0, space));
-    const rest = space === -1 ? '' : header.slice(space + 1).trim();
-    // token68 credentials (Basic, Bearer) carry no parameters
-    if (/^[A-Za-z0-9._~+/-]+=*$/.test(rest)) {
-      result.token = rest;
+    const parsed = parseAuthorization(header);
+    if (typeof parsed === 'string') {
+      // Malformed: only the scheme is reported (authentication hooks answer 400 themselves).
+      const space = header.indexOf(' ');
+      result.type = capitalize(space === -1 ? header : header.slice(0, space));
       return result;
     }
-    for (const found of rest.matchAll(AUTH_PARAM)) {
-      const key = found[1] as string;
-      let value = found[2] as string;
-      if (value.startsWith('"')) value = value.slice(1, -1).replace(/\\(.)/g, '$1');
-      if (key.endsWith('*')) {
-        const decoded = decodeExtValue(value);
-        if (decoded !== undefined) result[key.slice(0, -1)] = decoded;
-      } else if (!(key in result)) {
-        result[key] = value;
+    result.type = capitalize(parsed.scheme);
+    if (parsed.token68 !== undefined) result.token = parsed.token68;
+    for (const [key, value] of Object.entries(parsed.params)) {
+      if (!key.endsWith('*')) {
+        if (!(key in result)) result[key] = value;
+        continue;
       }
+      const decoded = decodeExtValue(value);
+      if (decoded !== undefined) result[key.slice(0, -1)] = decoded;
     }
     return result;
   }
@@ -431,16 +428,6 @@ export class Request implements AsyncIterable<Buffer> {
   }
 }
 
-function decodeExtValue(value: string): string | undefined {
-  // RFC 8187: charset'language'percent-encoded
-  const match = /^([\w!#$%&+^`{}~-]+)'[\w-]*'(.*)$/.exec(value);
-  if (!match || match[1]?.toLowerCase() !== 'utf-8') return undefined;
-  try {
-    return decodeURIComponent(match[2] ?? '');
-  } catch {
-    return undefined;
-  }
-}
 
 /** A client that went away mid-body: its mistake, not the server's (no 5xx, no error log). */
 function clientGone(): HTTPException {

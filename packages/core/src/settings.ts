@@ -1,5 +1,7 @@
 import { tmpdir } from 'node:os';
 import type { Writable } from 'node:stream';
+import { MemoryNonceStore, type DigestAlgorithm, type NonceStore } from './digest.js';
+import type { PasswordMap } from './password-map.js';
 
 /** Console-compatible logger (console, pino, …). */
 export interface Logger {
@@ -76,6 +78,16 @@ export interface SettingsOptions {
   logger?: Logger | false;
   /** Milliseconds `close()` waits for in-flight requests (default 10 000). */
   closeTimeout?: number;
+  /** Digest algorithm offered (default `MD5-sess`, as upstream; SHA-256 is offered too when the realm has SHA-256 users). */
+  authAlgorithm?: DigestAlgorithm;
+  /** Digest quality of protection: `auth` (default) or `''` for RFC 2069 clients (no replay protection then). */
+  authQop?: 'auth' | '';
+  /** Seconds a Digest nonce stays valid (default 300); an older one answers 401 with `stale=true`. */
+  authTimeout?: number;
+  /** Users and HA1s by realm for Digest authentication. */
+  authMap?: PasswordMap;
+  /** Where Digest nonce counts are remembered (default in memory; share one in a cluster). */
+  nonceStore?: NonceStore;
 }
 
 const SILENT: Logger = { error() {}, warn() {}, info() {}, debug() {} };
@@ -139,6 +151,16 @@ export class Settings {
   logger: Logger;
   /** Milliseconds `close()` waits for in-flight requests. */
   closeTimeout: number;
+  /** See {@link SettingsOptions.authAlgorithm}. */
+  authAlgorithm: DigestAlgorithm;
+  /** See {@link SettingsOptions.authQop}. */
+  authQop: 'auth' | '';
+  /** See {@link SettingsOptions.authTimeout}. */
+  authTimeout: number;
+  /** See {@link SettingsOptions.authMap}. */
+  authMap: PasswordMap | undefined;
+  /** See {@link SettingsOptions.nonceStore}. */
+  nonceStore: NonceStore;
 
   constructor(options: SettingsOptions = {}) {
     const env = process.env;
@@ -168,6 +190,11 @@ export class Settings {
     this.poweredBy = options.poweredBy ?? 'Poor';
     this.logger = options.logger === false ? SILENT : (options.logger ?? CONSOLE);
     this.closeTimeout = options.closeTimeout ?? 10_000;
+    this.authAlgorithm = options.authAlgorithm ?? 'MD5-sess';
+    this.authQop = options.authQop ?? 'auth';
+    this.authTimeout = options.authTimeout ?? 300;
+    this.authMap = options.authMap;
+    this.nonceStore = options.nonceStore ?? new MemoryNonceStore();
   }
 
   /** Every `app_*` environment variable, prefix removed and name lower-cased. */

@@ -3,7 +3,7 @@
 // them at once); every other member waits until the application gets ready, so the order of
 // `app.use()`, `app.setFilter()`, `app.register()` and decorators does not matter.
 import { readControllerMetadata, type Controller, type HookOptions, type MemberMetadata } from '../decorators.js';
-import type { AfterHook, BeforeHook, Handler, HookScope, Methods, StatusHandler } from '../handlers.js';
+import type { AfterHook, BeforeHook, Handler, HookScope, Methods, RouteOptions, StatusHandler } from '../handlers.js';
 import type { RouteFunction } from '../router.js';
 import type { HandlerTables } from './tables.js';
 
@@ -29,7 +29,7 @@ export interface BoundController {
 
 /** The function API compiled members go through. */
 export interface CompileTarget {
-  route(pattern: string, handler: Handler, methods?: Methods): unknown;
+  route(pattern: string, handler: Handler, methods?: Methods | RouteOptions): unknown;
   errorHandler(target: number, handler: StatusHandler, methods?: Methods): unknown;
   defaultHandler(handler: Handler, methods?: Methods): unknown;
 }
@@ -39,6 +39,8 @@ export function bindController(controller: Controller, tables: HandlerTables): B
   const instance = typeof controller === 'function' ? new (controller as new () => object)() : controller;
   const metadata = readControllerMetadata(instance.constructor as new () => object);
   const scope = tables.createScope(metadata.name);
+  // A guard on the class (`@checkDigest` above `class`) comes first in the controller's hooks.
+  for (const guard of metadata.guards) tables.addHook(scope.before, guard, 'before');
   const source = instance as Record<string | symbol, unknown>;
   const members: Array<{ item: MemberMetadata; handler: RouteFunction }> = [];
   for (const item of metadata.members) {
@@ -66,8 +68,16 @@ export function compileController(
   tables: HandlerTables,
   kinds: ReadonlyMap<string, (item: MemberRegistration) => void>,
 ): void {
-  for (const { item, handler } of bound.members) {
-    if (item.kind !== 'error') tables.bindScope(handler, bound.scope);
+  // Guards on a method (`@checkDigest` above it) apply to that method's routes only.
+  const guards = new Map<string | symbol, BeforeHook[]>();
+  for (const { item } of bound.members) {
+    if (item.kind === 'guard') guards.set(item.key, [...(guards.get(item.key) ?? []), item.options as BeforeHook]);
+  }
+  for (const { item, handler: plain } of bound.members) {
+    if (item.kind === 'guard') continue;
+    if (item.kind !== 'error') tables.bindScope(plain, bound.scope);
+    const own = guards.get(item.key);
+    const handler = own && item.kind !== 'error' ? tables.guard(plain, own) : plain;
     switch (item.kind) {
       case 'route':
         target.route(bound.prefix + item.path, handler as Handler, item.methods);

@@ -63,9 +63,37 @@ export class HandlerTables {
   /** Does any controller scope hold a hook? (Until one does, handlers need no scope look-up.) */
   #scoped = false;
 
-  /** The controller scope a handler was registered with, if any (when it has hooks). */
+  /** Does some route have hooks of its own (`before` option, `@checkDigest` on a method)? */
+  #guarded = false;
+
+  /** The scope a handler was registered with, if any (when some scope has hooks). */
   scopeOf(handler: RouteFunction): HookScope | undefined {
-    return this.#scoped ? this.#scopeOf.get(handler) : undefined;
+    return this.#scoped || this.#guarded ? this.#scopeOf.get(handler) : undefined;
+  }
+
+  /**
+   * A handler of its own for one route, whose scope adds `guards` after the hooks of the
+   * controller the handler came from (so the same function may serve another route unguarded).
+   */
+  guard(handler: RouteFunction, guards: readonly BeforeHook[]): RouteFunction {
+    const wrapped = ((...args: never[]) => handler(...args)) as RouteFunction;
+    Object.defineProperty(wrapped, 'name', { value: handler.name });
+    const parent = this.#scopeOf.get(handler);
+    const own = [...guards];
+    const scope: HookScope = parent
+      ? {
+          name: parent.name,
+          get before() {
+            return [...parent.before, ...own];
+          },
+          get after() {
+            return parent.after;
+          },
+        }
+      : { name: nameOf(handler), before: own, after: [] };
+    this.#scopeOf.set(wrapped, scope);
+    this.#guarded = true;
+    return wrapped;
   }
 
   #rescan(): void {
