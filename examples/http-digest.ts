@@ -52,7 +52,10 @@ class HttpDigest {
   @route('/admin_zone')
   @checkDigest('Admin Zone')
   adminZone(req: Request): Generator<string> {
-    return page('Admin Zone', `<p>Admin Zone test for ${escapeHtml(req.app.authAlgorithm)} algorithm.</p>${whoami(req)}`);
+    return page(
+      'Admin Zone',
+      `<p>Admin Zone test for ${escapeHtml(req.app.authAlgorithm)} algorithm.</p>${whoami(req)}`,
+    );
   }
 
   @route('/user_zone')
@@ -87,7 +90,7 @@ class HttpDigest {
   async passwd(req: Request): Promise<never> {
     const password = req.form.getFirst('password');
     if (typeof password !== 'string' || password === '') redirect('/foo', 303);
-    users.set('User Zone', 'foo', hexdigest('foo', 'User Zone', password));
+    users.replace('User Zone', 'foo', hexdigest('foo', 'User Zone', password));
     await users.save(); // the file is rewritten (atomically): the new password survives a restart
     redirect('/foo');
   }

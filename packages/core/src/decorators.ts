@@ -176,7 +176,8 @@ export function defaultHandler(methods?: DecoratorMethods): MethodDecoratorFor<[
 function collect(ctor: object): { prefix: string | undefined; members: MemberMetadata[]; guards: BeforeHook[] } {
   const bag = (ctor as { [Symbol.metadata]?: MetadataBag | null })[Symbol.metadata as typeof Symbol.metadata];
   const own = <T>(key: symbol): T | undefined =>
-    (bag && Object.hasOwn(bag, key) ? (bag[key] as T) : undefined) ?? (Reflect.getOwnMetadata(key, ctor) as T | undefined);
+    (bag && Object.hasOwn(bag, key) ? (bag[key] as T) : undefined) ??
+    (Reflect.getOwnMetadata(key, ctor) as T | undefined);
   const standard = bag && Object.hasOwn(bag, MEMBERS) ? (bag[MEMBERS] as MemberMetadata[]) : [];
   const legacy = (Reflect.getOwnMetadata(MEMBERS, ctor) as MemberMetadata[] | undefined) ?? [];
   return { prefix: own<string>(PREFIX), members: [...standard, ...legacy], guards: own<BeforeHook[]>(GUARDS) ?? [] };

@@ -67,7 +67,10 @@ export interface DigestSettings {
   authQop: 'auth' | '';
   authTimeout: number;
   authMap:
-    | { find(realm: string, user: string, hash: DigestHash): string | undefined; hashes(realm: string): Set<DigestHash> }
+    | {
+        find(realm: string, user: string, hash: DigestHash): string | undefined;
+        hashes(realm: string): Set<DigestHash>;
+      }
     | undefined;
   nonceStore: NonceStore;
 }
@@ -208,7 +211,9 @@ async function verify(req: Request, settings: DigestSettings, realm: string, onl
   const cnonce = p.cnonce ?? '';
   const ha1 = session ? h(hash, `${stored}:${nonce}:${cnonce}`) : stored;
   const ha2 = h(hash, `${req.method}:${p.uri as string}`);
-  const expected = qop ? h(hash, `${ha1}:${nonce}:${p.nc as string}:${cnonce}:${qop}:${ha2}`) : h(hash, `${ha1}:${nonce}:${ha2}`);
+  const expected = qop
+    ? h(hash, `${ha1}:${nonce}:${p.nc as string}:${cnonce}:${qop}:${ha2}`)
+    : h(hash, `${ha1}:${nonce}:${ha2}`);
   const given = Buffer.from((p.response as string).toLowerCase());
   if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected))) throw refuse(settings, realm);
   // Replay protection: each (nonce, nc) is good once; without qop there is no count to check.

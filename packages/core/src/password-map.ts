@@ -80,6 +80,12 @@ export class PasswordMap {
     return this;
   }
 
+  /** Makes `ha1` the user's only HA1 (a new password: an HA1 of the other family would keep the old one). */
+  replace(realm: string, user: string, ha1: string): this {
+    this.#realms.get(realm)?.get(user)?.clear();
+    return this.set(realm, user, ha1);
+  }
+
   /** A user's HA1 of one hash family (by default the MD5 one, else the SHA-256 one), or undefined. */
   find(realm: string, user: string, hash?: DigestHash): string | undefined {
     const digests = this.#realms.get(realm)?.get(user);

@@ -428,7 +428,6 @@ export class Request implements AsyncIterable<Buffer> {
   }
 }
 
-
 /** A client that went away mid-body: its mistake, not the server's (no 5xx, no error log). */
 function clientGone(): HTTPException {
   return new HTTPException(400, { error: 'the client closed the connection before the body ended' });

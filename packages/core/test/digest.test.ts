@@ -113,7 +113,10 @@ describe('HTTP Digest (RFC 7616)', () => {
     expect((await send(authorize(params, { ...good, realm: 'Other' }))).status).toBe(401);
     expect((await send(authorize(params, { ...good, algorithm: 'SHA-256' }))).status).toBe(401); // no SHA-256 HA1
     expect((await send(authorize({ ...params, opaque: 'x' }, good))).status).toBe(401);
-    expect((await send(authorize(params, { ...good, uri: '/alice', user: 'Ondřej', password: 'heslíčko' }), '/alice')).status).toBe(401);
+    expect(
+      (await send(authorize(params, { ...good, uri: '/alice', user: 'Ondřej', password: 'heslíčko' }), '/alice'))
+        .status,
+    ).toBe(401);
     // the uri must be the request target
     expect((await send(authorize(params, { ...good, uri: '/elsewhere' }))).status).toBe(400);
     expect((await send(authorize({ ...params, nonce: `${params.nonce as string}x` }, good))).status).toBe(401);
@@ -122,7 +125,8 @@ describe('HTTP Digest (RFC 7616)', () => {
   it('a replayed header is refused; a count a little out of order is accepted once', async () => {
     const app = createApp();
     const params = challenge(await app.inject('/private'));
-    const header = (nc: string): string => authorize(params, { user: 'alice', password: 'secret', uri: '/private', nc });
+    const header = (nc: string): string =>
+      authorize(params, { user: 'alice', password: 'secret', uri: '/private', nc });
     const send = (authorization: string): Promise<number> =>
       app.inject({ url: '/private', headers: { authorization } }).then((reply) => reply.status);
     expect(await send(header('00000003'))).toBe(200);

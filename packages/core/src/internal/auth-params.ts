@@ -22,7 +22,7 @@ function isTokenChar(code: number): boolean {
     (code >= 0x30 && code <= 0x39) ||
     (code >= 0x41 && code <= 0x5a) ||
     (code >= 0x61 && code <= 0x7a) ||
-    '!#$%&\'*+-.^_`|~'.includes(String.fromCharCode(code))
+    "!#$%&'*+-.^_`|~".includes(String.fromCharCode(code))
   );
 }
 
