@@ -95,6 +95,7 @@ export {
   SessionError,
   type HeaderTarget,
   type SessionOptions,
+  type SessionSource,
 } from './session.js';
 export {
   Declined,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   Application,
   Headers,
@@ -9,6 +9,7 @@ import {
   Session,
   SessionError,
 } from '../src/index.js';
+import { recordingLogger } from './helpers/transports.js';
 
 function cookieValue(header: string): string {
   return header.slice(header.indexOf('=') + 1, header.indexOf(';'));
@@ -78,7 +79,9 @@ describe('Session (plain cookie)', () => {
     const [pair] = session.header(response);
     expect(pair?.[0]).toBe('Set-Cookie');
     expect(response.headers.getAll('set-cookie')).toEqual([pair?.[1]]);
-    expect(pair?.[1]).toMatch(/^S=v; Domain=example\.org; Path=\/; Expires=[^;]+; Max-Age=60; HttpOnly; Secure$/);
+    expect(pair?.[1]).toMatch(
+      /^S=v; Domain=example\.org; Path=\/; Expires=[^;]+; Max-Age=60; HttpOnly; Secure; SameSite=Lax$/,
+    );
     const headers = new Headers();
     session.header(headers);
     session.header(headers);
@@ -86,8 +89,11 @@ describe('Session (plain cookie)', () => {
   });
 });
 
+const OLD = 'the old secret, thirty-two bytes long';
+const NEW = 'the new secret, thirty-two bytes long';
+
 describe('PoorSession (AES-256-GCM)', () => {
-  const secret = 'a long and random application secret';
+  const secret = 'a long and random application secret, 32+ bytes';
 
   it('round-trips a JSON object and hides its content', () => {
     const session = new PoorSession(secret);
@@ -119,7 +125,7 @@ describe('PoorSession (AES-256-GCM)', () => {
     for (const bad of [value.slice(0, -4), value.slice(0, 10), 'not base64!', 'A'.repeat(5000), 'AQ']) {
       expect(() => new PoorSession(secret).load({ SESSID: bad })).toThrow(SessionError);
     }
-    expect(() => new PoorSession('another secret').load({ SESSID: value })).toThrow(SessionError);
+    expect(() => new PoorSession('another secret of at least 32 bytes!').load({ SESSID: value })).toThrow(SessionError);
   });
 
   it('binds the cookie to its name', () => {
@@ -130,19 +136,22 @@ describe('PoorSession (AES-256-GCM)', () => {
   });
 
   it('rotates keys: the first seals, every key opens', () => {
-    const old = new PoorSession('old secret');
+    const old = new PoorSession(OLD);
     old.data = { kept: true };
     const value = cookieValue(old.write());
-    const rotated = new PoorSession(['new secret', 'old secret']);
+    const rotated = new PoorSession([NEW, OLD]);
     expect(rotated.load({ SESSID: value }).data).toEqual({ kept: true });
     const resealed = cookieValue(rotated.write());
-    expect(() => new PoorSession('old secret').load({ SESSID: resealed })).toThrow(SessionError);
-    expect(new PoorSession('new secret').load({ SESSID: resealed }).data).toEqual({ kept: true });
+    expect(() => new PoorSession(OLD).load({ SESSID: resealed })).toThrow(SessionError);
+    expect(new PoorSession(NEW).load({ SESSID: resealed }).data).toEqual({ kept: true });
   });
 
-  it('refuses an empty secret and ignores a missing cookie', () => {
-    expect(() => new PoorSession('')).toThrow(SessionError);
-    expect(() => new PoorSession([])).toThrow(SessionError);
+  it('refuses a short or missing secret with a clear message, and ignores a missing cookie', () => {
+    expect(() => new PoorSession('')).toThrow(/at least 32 bytes/);
+    expect(() => new PoorSession('x')).toThrow(/at least 32 bytes \(got 1\)/);
+    expect(() => new PoorSession([])).toThrow(TypeError);
+    // the documented `new PoorSession(req.secretKey)` without the option: a message naming it
+    expect(() => new PoorSession(undefined)).toThrow(/Application option secretKey/);
     expect(new PoorSession(secret).load({}).data).toEqual({});
   });
 
@@ -180,5 +189,90 @@ describe('PoorSession (AES-256-GCM)', () => {
       headers: { cookie: 'SESSID=AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
     });
     expect(forged.text()).toBe('Invalid session');
+  });
+});
+
+describe('PoorSession: expiry, rotation, size, defaults (issue 9)', () => {
+  it('seals its issue time: a cookie older than maxAge (default 14 days) no longer opens', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const session = new PoorSession<{ user: string }>(NEW);
+      session.data = { user: 'alice' };
+      const value = cookieValue(session.write());
+      vi.setSystemTime(Date.now() + 13 * 24 * 3600 * 1000);
+      expect(new PoorSession<{ user: string }>(NEW).load({ SESSID: value }).data.user).toBe('alice');
+      vi.setSystemTime(Date.now() + 2 * 24 * 3600 * 1000);
+      expect(() => new PoorSession(NEW).load({ SESSID: value })).toThrow(/expired/);
+      const short = new PoorSession(NEW, { maxAge: 60 });
+      const fresh = cookieValue(short.write());
+      vi.setSystemTime(Date.now() + 61_000);
+      expect(() => new PoorSession(NEW, { maxAge: 60 }).load({ SESSID: fresh })).toThrow(SessionError);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('says when an older key opened it; writing it again seals with the first key', () => {
+    const old = new PoorSession(OLD);
+    old.data = { n: 1 };
+    const opened = new PoorSession([NEW, OLD]).load({ SESSID: cookieValue(old.write()) });
+    expect(opened.rotated).toBe(true);
+    const resealed = cookieValue(opened.write());
+    expect(new PoorSession(NEW).load({ SESSID: resealed }).rotated).toBe(false);
+    expect(() => new PoorSession(OLD).load({ SESSID: resealed })).toThrow(SessionError);
+  });
+
+  it('refuses to write a Set-Cookie line over 4096 bytes (browsers drop it silently)', () => {
+    const session = new PoorSession(NEW);
+    session.data = { blob: 'x'.repeat(4000) };
+    let error: unknown;
+    try {
+      session.write();
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(SessionError);
+    expect((error as SessionError).status).toBe(500);
+    expect((error as Error).message).toMatch(/would be \d+ bytes/);
+  });
+
+  it('defaults to HttpOnly; Path=/; SameSite=Lax, and Secure when loaded from an HTTPS request', () => {
+    const plain = new PoorSession(NEW).load({ cookies: {}, scheme: 'http' }).write();
+    expect(plain).toMatch(/; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect(new PoorSession(NEW).load({ cookies: {}, scheme: 'https' }).write()).toMatch(
+      /; HttpOnly; Secure; SameSite=Lax$/,
+    );
+    expect(new PoorSession(NEW, { secure: false }).load({ cookies: {}, scheme: 'https' }).write()).not.toContain(
+      'Secure',
+    );
+  });
+
+  it('a forged, tampered, truncated, renamed or foreign cookie without a handler is a 400, logged at debug only', async () => {
+    const logger = recordingLogger();
+    const app = new Application('forged', { secretKey: NEW, logger });
+    app.route(
+      '/private',
+      (req) => `hi ${String(new PoorSession<{ user?: string }>(req.secretKey).load(req).data.user)}`,
+    );
+    const good = new PoorSession(NEW);
+    good.data = { user: 'alice' };
+    const value = cookieValue(good.write());
+    expect((await app.inject({ url: '/private', headers: { cookie: `SESSID=${value}` } })).text()).toBe('hi alice');
+    const foreign = new PoorSession(OLD);
+    const renamed = new PoorSession(NEW, { sid: 'OTHER' });
+    for (const cookie of [
+      'SESSID=forged',
+      `SESSID=${value.slice(0, -1)}${value.endsWith('A') ? 'B' : 'A'}`,
+      `SESSID=${value.slice(0, 20)}`,
+      `SESSID=${cookieValue(foreign.write())}`,
+      `SESSID=${cookieValue(renamed.write())}`,
+      `SESSID=${'A'.repeat(5000)}`,
+    ]) {
+      expect([cookie.slice(0, 30), (await app.inject({ url: '/private', headers: { cookie } })).status]).toEqual([
+        cookie.slice(0, 30),
+        400,
+      ]);
+    }
+    expect(logger.lines.filter((line) => line.level !== 'debug')).toEqual([]);
   });
 });

@@ -153,7 +153,7 @@ describe('@poor/ws over real sockets', () => {
   });
 
   it('sessions work unchanged: a before hook opens the PoorSession cookie of the upgrade', async () => {
-    const secret = 'ws-session-secret';
+    const secret = 'ws-session-secret, 32 bytes or more';
     const { url, port, app } = await serve((target, sockets) => {
       target.route('/login', () => {
         const session = new PoorSession(secret);

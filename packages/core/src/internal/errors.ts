@@ -6,6 +6,7 @@ import { makeResponse, UnsupportedResponseError } from '../make-response.js';
 import { builtinPage } from '../pages.js';
 import type { Request } from '../request.js';
 import { NoContentResponse, type Response } from '../response.js';
+import { SessionError } from '../session.js';
 import { kTables } from './symbols.js';
 import { isThenable, nameOf } from './util.js';
 
@@ -28,6 +29,11 @@ export function handleError(req: Request, error: unknown): Response | Promise<Re
   if (handler) {
     req.errorHandler = handler;
     return guard(req, () => handler(req, error));
+  }
+  if (error instanceof SessionError && error.status < 500) {
+    // A forged, expired or foreign cookie: the client's doing, not worth more than a debug line.
+    app.logger.debug?.(`Poor: untrusted session cookie on ${req.method} ${req.raw.url}: ${error.message}`);
+    return statusResponse(req, error.status, { error: 'invalid session cookie' });
   }
   if (clientGone(req)) {
     // A handler reading the body of a client that disconnected (Node's "aborted"): the
