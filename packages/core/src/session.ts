@@ -211,7 +211,7 @@ function toKey(secret: Secret): Buffer {
  * session.data.user = 'alice';
  * session.header(response);
  */
-export class PoorSession<T extends Record<string, unknown> = Record<string, unknown>> extends CookieSession<T> {
+export class PoorSession<T extends object = Record<string, unknown>> extends CookieSession<T> {
   #keys: Buffer[];
   #lifetime: number;
   #rotated = false;
