@@ -1,6 +1,6 @@
 // The poor-digest CLI, run as users run it: the built bin (npm run build) with node.
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -67,5 +67,37 @@ describe('poor-digest', () => {
       'usage: poor-digest [-c] [-n] [-m | -s] [-D] [-v] [--stdin] [passwordfile] realm username',
     ]);
     expect((await run(['--version'])).out).toMatch(/^poor-digest \(@poor\/core\) \d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe('poor-digest on a terminal', () => {
+  /** Runs the bin on a pseudo-terminal (util-linux `script`), typing `keys` with pauses. */
+  function onTerminal(keys: string[]): Promise<{ code: number; screen: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('script', ['-q', '-e', '-c', `"${process.execPath}" "${bin}" -n Zone alice`, '/dev/null'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let screen = '';
+      child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, screen }));
+      let delay = 400;
+      for (const key of keys) {
+        setTimeout(() => child.stdin.write(key), delay);
+        delay += 300;
+      }
+      setTimeout(() => child.stdin.end(), delay + 300);
+    });
+  }
+
+  it.runIf(existsSync('/usr/bin/script'))('prompts twice without echo; a mismatch exits 1', async () => {
+    const typed = await onTerminal(['hidden-pw\r', 'hidden-pw\r']);
+    expect(typed.code).toBe(0);
+    expect(typed.screen).toContain('New password: ');
+    expect(typed.screen).toContain('Re-type new password: ');
+    expect(typed.screen).toContain(`alice:Zone:${hexdigest('alice', 'Zone', 'hidden-pw')}`);
+    expect(typed.screen).not.toContain('hidden-pw');
+    const mismatch = await onTerminal(['one\r', 'two\r']);
+    expect([mismatch.code, mismatch.screen.includes("They don't match, sorry.")]).toEqual([1, true]);
   });
 });
