@@ -1,18 +1,18 @@
 // examples/http-digest.ts against real clients: Python's requests (HTTPDigestAuth) and curl
 // --digest, on a copy of examples/test.digest (the password change rewrites it).
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '@poor/core';
+import { runRequests } from '../../packages/core/test/helpers/python.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'poor-digest-'));
 const file = join(dir, 'test.digest');
-const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 let app: Application;
 let base = '';
 
@@ -29,21 +29,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs Python with requests; undefined when requests is not installed (outside CI). */
-function runPython(script: string): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('error', () => resolve(undefined));
-    child.on('close', (code) =>
-      code === 3 ? resolve(undefined) : code === 0 ? resolve(out) : reject(new Error(`python: ${err}`)),
-    );
-  });
-}
-
 function curl(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', ...args], (error, stdout) =>
@@ -52,18 +37,11 @@ function curl(args: string[]): Promise<string> {
   });
 }
 
-const PRELUDE = `
-import sys, time
-try:
-    import requests
-    from requests.auth import HTTPDigestAuth
-except ImportError:
-    sys.exit(3)
-`;
-
 describe('examples/http-digest.ts with real clients', () => {
   it("answers Python requests' HTTPDigestAuth for every user, and 401 for the wrong ones", async (context) => {
-    const out = await runPython(`${PRELUDE}
+    const out = await runRequests(
+      context,
+      `
 base = '${base}'
 cases = [
     ('user', 'looser', '/user'), ('foo', 'bar', '/foo'), ('admin', 'admin', '/admin_zone'),
@@ -75,11 +53,8 @@ for user, password, path in cases:
     r = requests.get(base + path, auth=HTTPDigestAuth(user, password))
     print(user, path, r.status_code, 'User: <b>%s</b>' % user in r.text)
 print('none', requests.get(base + '/user').status_code)
-`);
-    if (out === undefined) {
-      if (process.env.CI) throw new Error('python3-requests is required in CI');
-      return context.skip();
-    }
+`,
+    );
     expect(out.trim().split('\n')).toEqual([
       'user /user 200 True',
       'foo /foo 200 True',
@@ -100,7 +75,9 @@ print('none', requests.get(base + '/user').status_code)
   it('refuses a replayed Authorization header, and renews an expired nonce (stale=true) silently', async (context) => {
     app.authTimeout = 1;
     try {
-      const out = await runPython(`${PRELUDE}
+      const out = await runRequests(
+        context,
+        `
 base = '${base}'
 session = requests.Session()
 session.auth = HTTPDigestAuth('user', 'looser')
@@ -110,11 +87,8 @@ print(first.request.headers['Authorization'])
 time.sleep(1.6)
 again = session.get(base + '/user')
 print(again.status_code, [r.status_code for r in again.history], 'stale=true' in ' '.join(r.headers.get('www-authenticate', '') for r in again.history))
-`);
-      if (out === undefined) {
-        if (process.env.CI) throw new Error('python3-requests is required in CI');
-        return context.skip();
-      }
+`,
+      );
       const [status, captured, renewed] = out.trim().split('\n');
       expect(status).toBe('200');
       expect(renewed).toBe('200 [401] True');
@@ -126,18 +100,17 @@ print(again.status_code, [r.status_code for r in again.history], 'stale=true' in
   });
 
   it("changes foo's password through the form and rewrites the file", async (context) => {
-    const out = await runPython(`${PRELUDE}
+    const out = await runRequests(
+      context,
+      `
 base = '${base}'
 r = requests.post(base + '/foo/passwd', data={'password': 'n3w'}, auth=HTTPDigestAuth('foo', 'bar'), allow_redirects=False)
 print(r.status_code, r.headers.get('location'))
 print(requests.get(base + '/foo', auth=HTTPDigestAuth('foo', 'bar')).status_code)
 print(requests.get(base + '/foo', auth=HTTPDigestAuth('foo', 'n3w')).status_code)
 print(requests.post(base + '/foo/passwd', data={'password': 'x'}).status_code)
-`);
-    if (out === undefined) {
-      if (process.env.CI) throw new Error('python3-requests is required in CI');
-      return context.skip();
-    }
+`,
+    );
     expect(out.trim().split('\n')).toEqual(['302 /foo', '401', '200', '401']);
     const line = readFileSync(file, 'utf8')
       .split('\n')

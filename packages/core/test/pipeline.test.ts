@@ -1,10 +1,10 @@
 // Regressions of issue 8: bugs that came from the shape of the pipeline. Each test failed
 // before the structure changed.
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { Application, HTTPException } from '../src/index.js';
+import { runRequests } from './helpers/python.js';
 import { rawExchange, recordingLogger, useCleanup } from './helpers/transports.js';
 
 const { listening, tempDir } = useCleanup();
@@ -110,25 +110,6 @@ describe('body parsing after the before hooks (bug 3)', () => {
 });
 
 describe('an early answer to a body still arriving (bug 5)', () => {
-  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-
-  /** Runs a Python `requests` client; resolves with what it printed, or undefined when requests is missing. */
-  function runPython(script: string): Promise<string | undefined> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(python, ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-      child.on('error', () => resolve(undefined));
-      child.on('close', (code) => {
-        if (code === 3) resolve(undefined);
-        else if (code === 0) resolve(out);
-        else reject(new Error(`python failed (${String(code)}): ${err}`));
-      });
-    });
-  }
-
   it("reaches Python's requests, which writes its whole body before reading (413 and a hook's 401)", async (context) => {
     const app = new Application('linger', { logger: false, limits: { body: 1024 * 1024, fileSize: 1024 * 1024 } });
     app.route('/json', () => 'parsed', ['POST']);
@@ -138,12 +119,9 @@ describe('an early answer to a body still arriving (bug 5)', () => {
       if (req.path === '/guarded') throw new HTTPException(401);
     });
     const port = await listening(app);
-    const out = await runPython(`
-import sys
-try:
-    import requests
-except ImportError:
-    sys.exit(3)
+    const out = await runRequests(
+      context,
+      `
 base = 'http://127.0.0.1:${port}'
 big = b'x' * (20 * 2**20)
 for name, call in (
@@ -156,12 +134,8 @@ for name, call in (
         print(name, r.status_code, r.headers.get('connection'))
     except Exception as error:
         print(name, 'error', type(error).__name__)
-`);
-    if (out === undefined) {
-      if (process.env.CI) throw new Error('python3-requests is required in CI');
-      context.skip();
-      return;
-    }
+`,
+    );
     expect(out.trim().split('\n')).toEqual(['json 413 close', 'upload 413 close', 'guarded 401 close']);
   });
 });
