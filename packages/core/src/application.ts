@@ -30,10 +30,9 @@ import { kLifecycle, kProtocols, kTables } from './internal/symbols.js';
 import { isStatus, nameOf } from './internal/util.js';
 import { debugInfoPage } from './debug.js';
 import type { Request } from './request.js';
-import type { Response } from './response.js';
 import { Router, type FilterConverter, type RouteFilter, type RouteFunction } from './router.js';
 import { envText, Settings, type SettingsOptions } from './settings.js';
-import { NoContentResponse } from './response.js';
+import { NoContentResponse, type Response } from './response.js';
 
 /** An add-on: a function that extends the application through its public API. */
 export type AddOn = (app: Application) => void;
