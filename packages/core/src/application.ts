@@ -86,6 +86,7 @@ export class Application extends Settings {
   #kinds = new Map<string, (item: MemberRegistration) => void>();
   #onReady: Array<(app: this) => unknown> = [];
   #compiled = false;
+  #compileError: unknown;
   #ready: Promise<this> | undefined;
   #profiler: Profiler | undefined;
 
@@ -93,13 +94,13 @@ export class Application extends Settings {
     super(options);
     this.name = name;
     this.handler = (req, res) => {
-      if (!this.#compiled) this.#compile();
+      if (!this.#compiled && !this.#startedOrRefused(res)) return;
       const profiler = this.#profiler;
       if (profiler) profiler.wrap(req, res, () => handleRequest(this, req, res));
       else handleRequest(this, req, res);
     };
     this.socketHandler = (req, socket, head) => {
-      if (!this.#compiled) this.#compile();
+      if (!this.#compiled && !this.#startedOrRefused(undefined)) return void socket.destroy();
       handleSocket(this, req, socket, head);
     };
     const profile = envText(process.env.poor_Profile);
@@ -332,10 +333,38 @@ export class Application extends Settings {
 
   // ── lifecycle ─────────────────────────────────────────────────────────────
 
+  /**
+   * For a server that skipped `ready()`: compiles on the first request. A registration mistake
+   * is then logged once and every request is a plain 500 (the process never crashes on it).
+   */
+  #startedOrRefused(res: ServerResponse | undefined): boolean {
+    try {
+      this.#compile();
+      return true;
+    } catch {
+      if (res && !res.headersSent) {
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('The application failed to start.\n');
+      }
+      return false;
+    }
+  }
+
   /** Resolves the controllers' members (routes, handlers, add-on kinds) and the built-in routes, once. */
   #compile(): void {
+    if (this.#compileError !== undefined) throw this.#compileError;
     if (this.#compiled) return;
+    try {
+      this.#compileOnce();
+    } catch (error) {
+      this.#compileError = error;
+      this.logger.error(`Poor: application ${this.name} cannot start:`, error);
+      throw error;
+    }
     this.#compiled = true;
+  }
+
+  #compileOnce(): void {
     const pending = this.#pending;
     this.#pending = [];
     for (const bound of pending) compileController(bound, this, this[kTables], this.#kinds);

@@ -1,5 +1,8 @@
 // Compiled twice by vitest: once with TC39 decorators (project "standard") and once with
 // `experimentalDecorators` (project "legacy"). Both runs must behave the same.
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
   after,
@@ -216,6 +219,24 @@ describe('decorator mistakes', () => {
     // members are resolved when the app gets ready: ready(), listen() and inject() say it
     const app = new Application('twice', { controllers: [Twice], logger: false });
     await expect(app.ready()).rejects.toThrow(/'\/same' is already registered for GET/);
+    // a server of your own that skipped ready(): each request is a 500, logged once, no crash
+    const errors: unknown[] = [];
+    const served = new Application('twice-served', {
+      controllers: [Twice],
+      logger: { error: (...args: unknown[]) => errors.push(args), warn() {}, info() {} },
+    });
+    const server = createServer(served.handler).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      for (let index = 0; index < 2; index += 1) {
+        const reply = await fetch(`http://127.0.0.1:${port}/same`);
+        expect([reply.status, await reply.text()]).toEqual([500, 'The application failed to start.\n']);
+      }
+      expect(errors).toHaveLength(1);
+    } finally {
+      server.close();
+    }
   });
 
   it('a decorator on a static method throws a TypeError', () => {
