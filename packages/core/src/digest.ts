@@ -203,7 +203,6 @@ async function verify(req: Request, settings: DigestSettings, realm: string, onl
   const nonce = p.nonce as string;
   const freshness = checkNonce(secret, nonce, settings.authTimeout);
   if (freshness === 'forged') throw refuse(settings, realm);
-  if (freshness === 'stale') throw refuse(settings, realm, true);
   if (only !== undefined && username !== only) throw refuse(settings, realm);
   const { hash, session } = ALGORITHMS[algorithm];
   const stored = settings.authMap?.find(realm, username, hash);
@@ -216,6 +215,9 @@ async function verify(req: Request, settings: DigestSettings, realm: string, onl
     : h(hash, `${ha1}:${nonce}:${ha2}`);
   const given = Buffer.from((p.response as string).toLowerCase());
   if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected))) throw refuse(settings, realm);
+  // stale=true only for good credentials on an old nonce (RFC 7616 §3.3): the client retries
+  // with a new nonce without asking its user again.
+  if (freshness === 'stale') throw refuse(settings, realm, true);
   // Replay protection: each (nonce, nc) is good once; without qop there is no count to check.
   if (qop && !(await settings.nonceStore.use(nonce, Number.parseInt(p.nc as string, 16)))) {
     throw refuse(settings, realm);

@@ -136,7 +136,7 @@ describe('HTTP Digest (RFC 7616)', () => {
     expect(await send(header('00000001'))).toBe(401);
   });
 
-  it('an expired nonce answers 401 with stale=true', async () => {
+  it('an expired nonce with good credentials answers 401 with stale=true', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     try {
       const app = createApp({ authTimeout: 60 });
@@ -146,6 +146,10 @@ describe('HTTP Digest (RFC 7616)', () => {
       const stale = await app.inject({ url: '/private', headers: { authorization } });
       expect(stale.status).toBe(401);
       expect(challenge(stale).stale).toBe('true');
+      // stale=true promises the credentials were good: a wrong password on an old nonce is a plain 401
+      const wrong = authorize(params, { user: 'alice', password: 'nope', uri: '/private' });
+      const refused = await app.inject({ url: '/private', headers: { authorization: wrong } });
+      expect([refused.status, challenge(refused).stale]).toEqual([401, undefined]);
     } finally {
       vi.useRealTimers();
     }
