@@ -38,9 +38,15 @@ export function endAfterBody(raw: IncomingMessage, res: ServerResponse, data?: s
   raw.resume();
 }
 
-/** Is the request body still arriving (so the answer must close the connection, lingering)? */
+/**
+ * Is the request body still arriving (so the answer must close the connection, lingering)?
+ * GET and HEAD are left out without a look at their headers: a body there has no meaning, and
+ * Node reads and discards it as before.
+ */
 export function bodyUnread(req: { readonly raw: IncomingMessage; readonly hasBody: boolean }): boolean {
   const raw = req.raw;
+  const method = raw.method;
+  if (method === 'GET' || method === 'HEAD') return false;
   // `complete` is false for any request still inside its 'request' event: check it first,
   // the header scan only then (memoised on the request). An upgrade's body is never parsed.
   const upgrade = (raw as { upgrade?: boolean }).upgrade === true; // Node sets it, @types/node omits it

@@ -10,7 +10,7 @@ import { makeResponse } from '../make-response.js';
 import { Request } from '../request.js';
 import { Declined, NoContentResponse, Response } from '../response.js';
 import type { RouteFunction, RouteMatch } from '../router.js';
-import { kClaim, kPrepare } from './body.js';
+import { kPrepare } from './body.js';
 import { bodyKind, type BodyKind } from './body-parse.js';
 import { builtin, handleError, logCrash, statusResponse } from './errors.js';
 import { bodyUnread } from './linger.js';
@@ -215,16 +215,14 @@ function isConditional(req: Request, response: Response): boolean {
 
 /** Step 5: prepare (files), conditional requests, after hooks, then write. */
 function finish(req: Request, response: Response): void | Promise<void> {
-  if (response instanceof Declined) {
-    response[kClaim](); // the connection was taken over: nothing to write, no after hooks
-    return;
-  }
   const scope = req[kScope];
   const hooks = req.app[kTables].app.after.length > 0 || (scope !== undefined && scope.after.length > 0);
   const prepared = !(kPrepare in response);
   // Known now unless the response still has to prepare (a file gets its validators from stat).
   const conditional = prepared && isConditional(req, response);
+  // A Declined response (the connection was taken over) is claimed by respond(), writing nothing.
   if (!hooks && prepared && !conditional) return write(req, response);
+  if (response instanceof Declined) return write(req, response); // no after hooks for it
   return finishAsync(req, response, prepared ? conditional : undefined);
 }
 
