@@ -13,7 +13,6 @@ import type { RouteFunction, RouteMatch } from '../router.js';
 import { kPrepare } from './body.js';
 import { bodyKind, type BodyKind } from './body-parse.js';
 import { builtin, handleError, logCrash, statusResponse } from './errors.js';
-import { bodyUnread } from './linger.js';
 import { EarlyBodyError, respond } from './respond.js';
 import { kParse, kProtocols, kScope, kTables, kTargetError } from './symbols.js';
 import { isThenable, nameOf } from './util.js';
@@ -263,16 +262,8 @@ async function finishAsync(req: Request, first: Response, conditional: boolean |
 
 function write(req: Request, response: Response): void | Promise<void> {
   const res = req.rawResponse as ServerResponse;
-  const app = req.app;
-  const raw = req.raw;
-  const context = {
-    method: req.method,
-    poweredBy: app.poweredBy,
-    logger: app.logger,
-    unread: bodyUnread(req) ? raw : undefined,
-  };
   try {
-    const pending = respond(res, response, context);
+    const pending = respond(res, response, req);
     if (pending) return pending.catch((error: unknown) => writeFailed(req, error));
   } catch (error) {
     writeFailed(req, error);
@@ -288,9 +279,7 @@ function writeFailed(req: Request, error: unknown): void {
     return;
   }
   try {
-    const app = req.app;
-    const context = { method: req.method, poweredBy: app.poweredBy, logger: app.logger, unread: undefined };
-    respond(res, builtin(req, 500, { error: cause }), context);
+    respond(res, builtin(req, 500, { error: cause }), req);
   } catch (again) {
     req.app.logger.error('Poor: could not send the 500 page:', again);
     res.destroy();

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Declined, kRange, type Response } from '../response.js';
 import { kTrustedAppend } from '../headers.js';
 import { isBytes, kBody, kClaim, toBuffer } from './body.js';
-import { endAfterBody } from './linger.js';
+import { bodyUnread, endAfterBody } from './linger.js';
 import { isThenable } from './util.js';
 
 /** Logger subset used while writing. */
@@ -11,15 +11,13 @@ export interface WriteLogger {
   debug?(...args: unknown[]): void;
 }
 
-/** What `respond()` needs besides the response. */
-export interface WriteContext {
+/** What `respond()` reads of the request (a `Request`): no object is built per response. */
+export interface WriteSource {
   /** The request method (no body for HEAD). */
-  method: string;
-  /** `X-Powered-By` value, or false. */
-  poweredBy: string | false;
-  logger: WriteLogger;
-  /** The request, when its body is still arriving: the answer closes the connection, lingering. */
-  unread: IncomingMessage | undefined;
+  readonly method: string;
+  readonly raw: IncomingMessage;
+  readonly hasBody: boolean;
+  readonly app: { readonly poweredBy: string | false; readonly logger: WriteLogger };
 }
 
 /** Raised when a streamed body fails before its first byte, so a 500 page can still be sent. */
@@ -40,10 +38,13 @@ function bodyless(method: string, status: number): boolean {
  * The one place that writes a {@link Response} to Node's `res` on the normal path.
  * Returns nothing for in-memory bodies (fully synchronous) and a promise for streams.
  */
-export function respond(res: ServerResponse, response: Response, context: WriteContext): void | Promise<void> {
+export function respond(res: ServerResponse, response: Response, request: WriteSource): void | Promise<void> {
   response[kClaim]();
   if (response instanceof Declined) return;
-  const { method, poweredBy, logger, unread } = context;
+  const method = request.method;
+  const { poweredBy, logger } = request.app;
+  // The request, when its body is still arriving: the answer closes the connection, lingering.
+  const unread = bodyUnread(request) ? request.raw : undefined;
   if (res.headersSent || res.destroyed) {
     if (!res.destroyed)
       logger.error('Poor: the response was already started by someone else; not sending', response.status);
@@ -85,7 +86,7 @@ export function respond(res: ServerResponse, response: Response, context: WriteC
   const body = source.open(window);
   // Readables are read through their async iterator too: one loop gives the same
   // backpressure, early-error (500 page) and disconnect handling for every stream.
-  return pipeIterable(res, { status, raw: headers.toRaw(), body }, context);
+  return pipeIterable(res, { status, raw: headers.toRaw(), body, unread }, logger);
 }
 
 function waitForDrain(res: ServerResponse): Promise<void> {
@@ -104,14 +105,11 @@ interface Streamed {
   status: number;
   raw: readonly string[];
   body: Iterable<unknown> | AsyncIterable<unknown>;
+  unread: IncomingMessage | undefined;
 }
 
-async function pipeIterable(
-  res: ServerResponse,
-  { status, raw, body }: Streamed,
-  context: WriteContext,
-): Promise<void> {
-  const logger = context.logger;
+async function pipeIterable(res: ServerResponse, streamed: Streamed, logger: WriteLogger): Promise<void> {
+  const { status, raw, body, unread } = streamed;
   const iterator: AnyIterator =
     Symbol.asyncIterator in body
       ? (body as AsyncIterable<unknown>)[Symbol.asyncIterator]()
@@ -145,7 +143,7 @@ async function pipeIterable(
   }
   if (res.destroyed) return;
   if (!started) res.writeHead(status, raw as string[]);
-  if (context.unread) endAfterBody(context.unread, res);
+  if (unread) endAfterBody(unread, res);
   else res.end();
 }
 
