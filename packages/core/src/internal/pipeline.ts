@@ -93,7 +93,7 @@ function dispatch(req: Request, upgrade: Upgrade | undefined): Answer {
   if (upgrade) return accept(req, match, upgrade);
   const kind = bodyKind(app, req);
   if (before.length > 0 || (scope !== undefined && scope.before.length > 0) || kind !== undefined) {
-    return callAsync(req, { handler, args: match.args, kind, appHooks: true });
+    return callAsync(req, handler, match.args, kind, true);
   }
   return toResponse(call(handler, req, match.args));
 }
@@ -120,23 +120,24 @@ async function runHooks(req: Request, hooks: readonly BeforeHook[]): Promise<Res
   return undefined;
 }
 
-/** What the async path calls once the hooks let the request through. */
-interface Call {
-  handler: RouteFunction;
-  args: unknown[] | undefined;
-  kind: BodyKind;
-  /** Run the app-wide before hooks too (they already ran before a fallback or default handler). */
-  appHooks: boolean;
-}
-
 /** The app-wide before hooks (unless they already ran), then those of the handler's controller. */
 async function runBefore(req: Request, appHooks: boolean): Promise<Response | undefined> {
   const early = appHooks ? await runHooks(req, req.app[kTables].app.before) : undefined;
   return early ?? runHooks(req, req[kScope]?.before ?? NO_HOOKS);
 }
 
-/** The async path: hooks on the unparsed body, then the body, then the handler. */
-async function callAsync(req: Request, { handler, args, kind, appHooks }: Call): Promise<Response> {
+/**
+ * The async path: hooks on the unparsed body, then the body, then the handler. `appHooks`:
+ * run the app-wide before hooks too (they already ran before a default handler). Positional
+ * parameters on purpose: this runs for every POST, and builds no object for its arguments.
+ */
+async function callAsync(
+  req: Request,
+  handler: RouteFunction,
+  args: unknown[] | undefined,
+  kind: BodyKind,
+  appHooks: boolean,
+): Promise<Response> {
   const scoped = req[kScope]?.before.length ?? 0;
   if (scoped > 0 || (appHooks && req.app[kTables].app.before.length > 0)) {
     const early = await runBefore(req, appHooks);
@@ -202,7 +203,7 @@ function fallBack(req: Request, from: number): Answer {
   req[kScope] = scope;
   const kind = bodyKind(req.app, req);
   if ((scope !== undefined && scope.before.length > 0) || kind !== undefined) {
-    return callAsync(req, { handler, args: undefined, kind, appHooks: false });
+    return callAsync(req, handler, undefined, kind, false);
   }
   return toResponse(call(handler, req, undefined));
 }

@@ -86,7 +86,7 @@ export function respond(res: ServerResponse, response: Response, request: WriteS
   const body = source.open(window);
   // Readables are read through their async iterator too: one loop gives the same
   // backpressure, early-error (500 page) and disconnect handling for every stream.
-  return pipeIterable(res, { status, raw: headers.toRaw(), body, unread }, logger);
+  return pipeIterable(res, status, headers.toRaw(), body, { unread, logger });
 }
 
 function waitForDrain(res: ServerResponse): Promise<void> {
@@ -101,15 +101,14 @@ function waitForDrain(res: ServerResponse): Promise<void> {
   });
 }
 
-interface Streamed {
-  status: number;
-  raw: readonly string[];
-  body: Iterable<unknown> | AsyncIterable<unknown>;
-  unread: IncomingMessage | undefined;
-}
-
-async function pipeIterable(res: ServerResponse, streamed: Streamed, logger: WriteLogger): Promise<void> {
-  const { status, raw, body, unread } = streamed;
+// Positional parameters on purpose: this runs for every streamed response (no object for them).
+async function pipeIterable(
+  res: ServerResponse,
+  status: number,
+  raw: readonly string[],
+  body: Iterable<unknown> | AsyncIterable<unknown>,
+  { unread, logger }: { unread: IncomingMessage | undefined; logger: WriteLogger },
+): Promise<void> {
   const iterator: AnyIterator =
     Symbol.asyncIterator in body
       ? (body as AsyncIterable<unknown>)[Symbol.asyncIterator]()
