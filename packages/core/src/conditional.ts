@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { parseHttpDate, parseRange, type RangeSpec } from './headers.js';
 import { HTTPException } from './http-error.js';
 import { kBody, type ByteWindow } from './internal/body.js';
-import { kRange, NotModifiedResponse, type Response } from './response.js';
+import { NotModifiedResponse, rangeOf, type Response } from './response.js';
 
 /** Headers a 304 keeps from the 200 it replaces (RFC 9110 §15.4.5). */
 const KEPT_ON_304 = ['etag', 'date', 'vary', 'content-location', 'cache-control', 'expires', 'x-powered-by'];
@@ -29,7 +29,7 @@ function seconds(ms: number): number {
 
 /** Does this response need {@link evaluateConditions}? Cheap: looks at its own headers only. */
 export function hasValidators(response: Response): boolean {
-  return response[kRange].enabled || response.headers.hasAny(VALIDATORS);
+  return rangeOf(response).enabled || response.headers.hasAny(VALIDATORS);
 }
 
 const VALIDATORS = ['etag', 'last-modified'];
@@ -78,7 +78,7 @@ export function evaluateConditions(method: string, headers: IncomingHttpHeaders,
     }
   }
 
-  if (response[kRange].enabled && method === 'GET') applyRange(headers, response, etag, lastModifiedText);
+  if (rangeOf(response).enabled && method === 'GET') applyRange(headers, response, etag, lastModifiedText);
   return response;
 }
 
@@ -100,7 +100,7 @@ function applyRange(
   etag: string | undefined,
   lastModified: string | undefined,
 ): void {
-  let ranges: RangeSpec[] | undefined = response[kRange].ranges;
+  let ranges: RangeSpec[] | undefined = rangeOf(response).ranges;
   if (ranges === undefined) {
     const parsed = parseRange(headers.range);
     if (!parsed || parsed.unit !== 'bytes') return;
@@ -126,5 +126,5 @@ function applyRange(
   }
   response.status = 206;
   response.headers.set('Content-Range', contentRange(window, length));
-  response[kRange].window = window;
+  rangeOf(response).window = window;
 }

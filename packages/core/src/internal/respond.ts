@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Declined, kRange, type Response } from '../response.js';
+import { Declined, rangeOf, type Response } from '../response.js';
 import { kTrustedAppend } from '../headers.js';
 import { isBytes, kBody, kClaim, toBuffer } from './body.js';
 import { bodyUnread, endAfterBody } from './linger.js';
@@ -56,7 +56,7 @@ export function respond(res: ServerResponse, response: Response, request: WriteS
   const status = response.status;
   const noBody = bodyless(method, status);
   const source = response[kBody]();
-  const window = response[kRange].window;
+  const window = rangeOf(response).window;
 
   if (isBytes(source)) {
     let data: string | Buffer = source;
