@@ -13,7 +13,6 @@ export interface ResponseOptions {
   headers?: HeadersInit;
 }
 
-
 /** Internal range state shared with `respond()`. */
 export interface RangeState {
   /** True once `makePartial()` was called: the Range request header is honoured. */
