@@ -152,3 +152,18 @@ describe('methods (bug 4)', () => {
     expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('home');
   });
 });
+
+describe('the built-in routes are ordinary routes', () => {
+  it('OPTIONS * answers 204 with the server methods; a route of yours for /debug-info wins', async () => {
+    const app = new Application('builtin', { debug: true, logger: false });
+    app.route('/debug-info', () => 'mine');
+    const port = await listening(app);
+    const reply = await rawExchange(port, 'OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(reply).toMatch(/^HTTP\/1\.1 204 No Content\r\n/);
+    expect(reply).toContain('Allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
+    expect(await (await fetch(`http://127.0.0.1:${port}/debug-info`)).text()).toBe('mine');
+    const plain = new Application('builtin-debug', { debug: true, logger: false });
+    expect((await plain.inject('/debug-info')).text()).toContain('Poor Debug Info');
+    expect((await plain.inject({ url: '/debug-info', method: 'POST' })).status).toBe(405);
+  });
+});
