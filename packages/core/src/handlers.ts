@@ -38,6 +38,8 @@ export interface HookScope {
   readonly before: BeforeHook[];
   /** After hooks, in order. */
   readonly after: AfterHook[];
+  /** For a route with hooks of its own: the controller scope whose before hooks run first. */
+  readonly parent?: HookScope;
 }
 
 /** An upgrade request handed to its protocol's add-on once the route and the hooks accepted it. */

@@ -6,6 +6,7 @@ import {
   Application,
   before,
   controller,
+  createGuardDecorator,
   defaultHandler,
   HTTPException,
   route,
@@ -77,5 +78,33 @@ describe('hooks declared in a controller cover its routes only (bug 6)', () => {
     app.popAfter(Admin.prototype.stamp);
     expect((await app.inject('/admin/panel')).headers['x-admin']).toBeUndefined();
     expect(() => app.popBefore(Admin.prototype.guard)).toThrow(/not registered/);
+  });
+});
+
+describe('a route guard runs after its controller hooks', () => {
+  const order: string[] = [];
+  const guarded = createGuardDecorator('@mark', (req: Request) => void order.push(`guard ${req.path}`));
+
+  class Marked {
+    @before()
+    first(req: Request): void {
+      order.push(`controller ${req.path}`);
+    }
+
+    @route('/marked')
+    @guarded
+    marked(): string {
+      return 'marked';
+    }
+  }
+
+  it('app, controller, then route hooks; a controller hook popped is gone for the guarded route too', async () => {
+    const app = new Application('marked', { controllers: [Marked], logger: false });
+    app.before((req) => void order.push(`app ${req.path}`));
+    expect((await app.inject('/marked')).text()).toBe('marked');
+    expect(order.splice(0)).toEqual(['app /marked', 'controller /marked', 'guard /marked']);
+    app.popBefore(Marked.prototype.first);
+    await app.inject('/marked');
+    expect(order).toEqual(['app /marked', 'guard /marked']);
   });
 });

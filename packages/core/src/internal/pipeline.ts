@@ -5,7 +5,7 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Application } from '../application.js';
 import { evaluateConditions, hasValidators } from '../conditional.js';
-import type { AfterHook, BeforeHook, UpgradeProtocol } from '../handlers.js';
+import type { AfterHook, BeforeHook, HookScope, UpgradeProtocol } from '../handlers.js';
 import { makeResponse } from '../make-response.js';
 import { Request } from '../request.js';
 import { Declined, NoContentResponse, Response } from '../response.js';
@@ -92,7 +92,7 @@ function dispatch(req: Request, upgrade: Upgrade | undefined): Answer {
   req[kScope] = scope;
   if (upgrade) return accept(req, match, upgrade);
   const kind = bodyKind(app, req);
-  if (before.length > 0 || (scope !== undefined && scope.before.length > 0) || kind !== undefined) {
+  if (before.length > 0 || hasBefore(scope) || kind !== undefined) {
     return callAsync(req, handler, match.args, kind, true);
   }
   return toResponse(call(handler, req, match.args));
@@ -120,10 +120,19 @@ async function runHooks(req: Request, hooks: readonly BeforeHook[]): Promise<Res
   return undefined;
 }
 
-/** The app-wide before hooks (unless they already ran), then those of the handler's controller. */
+/** Does a handler's scope hold before hooks (its own, or its controller's)? */
+function hasBefore(scope: HookScope | undefined): boolean {
+  return (
+    scope !== undefined && (scope.before.length > 0 || (scope.parent !== undefined && scope.parent.before.length > 0))
+  );
+}
+
+/** The app-wide before hooks (unless they already ran), then the controller's, then the route's own. */
 async function runBefore(req: Request, appHooks: boolean): Promise<Response | undefined> {
-  const early = appHooks ? await runHooks(req, req.app[kTables].app.before) : undefined;
-  return early ?? runHooks(req, req[kScope]?.before ?? NO_HOOKS);
+  const scope = req[kScope];
+  let early = appHooks ? await runHooks(req, req.app[kTables].app.before) : undefined;
+  if (early === undefined && scope?.parent !== undefined) early = await runHooks(req, scope.parent.before);
+  return early ?? runHooks(req, scope?.before ?? NO_HOOKS);
 }
 
 /**
@@ -138,8 +147,7 @@ async function callAsync(
   kind: BodyKind,
   appHooks: boolean,
 ): Promise<Response> {
-  const scoped = req[kScope]?.before.length ?? 0;
-  if (scoped > 0 || (appHooks && req.app[kTables].app.before.length > 0)) {
+  if (hasBefore(req[kScope]) || (appHooks && req.app[kTables].app.before.length > 0)) {
     const early = await runBefore(req, appHooks);
     if (early !== undefined) return early;
   }
@@ -202,7 +210,7 @@ function fallBack(req: Request, from: number): Answer {
   const scope = tables.scopeOf(handler);
   req[kScope] = scope;
   const kind = bodyKind(req.app, req);
-  if ((scope !== undefined && scope.before.length > 0) || kind !== undefined) {
+  if (hasBefore(scope) || kind !== undefined) {
     return callAsync(req, handler, undefined, kind, false);
   }
   return toResponse(call(handler, req, undefined));

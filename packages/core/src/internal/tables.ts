@@ -79,18 +79,10 @@ export class HandlerTables {
     const wrapped = ((...args: never[]) => handler(...args)) as RouteFunction;
     Object.defineProperty(wrapped, 'name', { value: handler.name });
     const parent = this.#scopeOf.get(handler);
-    const own = [...guards];
+    // The controller's lists are shared, not copied: a hook popped from it is gone here too.
     const scope: HookScope = parent
-      ? {
-          name: parent.name,
-          get before() {
-            return [...parent.before, ...own];
-          },
-          get after() {
-            return parent.after;
-          },
-        }
-      : { name: nameOf(handler), before: own, after: [] };
+      ? { name: parent.name, before: [...guards], after: parent.after, parent }
+      : { name: nameOf(handler), before: [...guards], after: [] };
     this.#scopeOf.set(wrapped, scope);
     this.#guarded = true;
     return wrapped;
