@@ -69,7 +69,7 @@ export interface DigestSettings {
   authMap:
     | {
         find(realm: string, user: string, hash: DigestHash): string | undefined;
-        hashes(realm: string): Set<DigestHash>;
+        hashes(realm: string): ReadonlySet<DigestHash>;
       }
     | undefined;
   nonceStore: NonceStore;
@@ -131,7 +131,7 @@ function quote(text: string): string {
 function offered(settings: DigestSettings, realm: string): DigestAlgorithm[] {
   const configured = settings.authAlgorithm;
   const session = ALGORITHMS[configured].session ? '-sess' : '';
-  const hashes = settings.authMap?.hashes(realm) ?? new Set<DigestHash>();
+  const hashes: ReadonlySet<DigestHash> = settings.authMap?.hashes(realm) ?? new Set();
   const list: DigestAlgorithm[] = [];
   if (hashes.has('sha256')) list.push(`SHA-256${session}` as DigestAlgorithm);
   if (hashes.has('md5')) list.push(`MD5${session}` as DigestAlgorithm);

@@ -34,6 +34,8 @@ export class PasswordMap {
   readonly path: string | undefined;
   /** realm → user → hash family → HA1. */
   readonly #realms = new Map<string, Map<string, Map<DigestHash, string>>>();
+  /** hashes() by realm: every unauthenticated request's 401 asks, so it is not a scan of all users each time. */
+  readonly #families = new Map<string, Set<DigestHash>>();
 
   constructor(path?: string) {
     this.path = path;
@@ -77,12 +79,13 @@ export class PasswordMap {
     let digests = users.get(user);
     if (!digests) users.set(user, (digests = new Map()));
     digests.set(hash, ha1.toLowerCase());
+    this.#families.delete(realm);
     return this;
   }
 
   /** Makes `ha1` the user's only HA1 (a new password: an HA1 of the other family would keep the old one). */
   replace(realm: string, user: string, ha1: string): this {
-    this.#realms.get(realm)?.get(user)?.clear();
+    this.#realms.get(realm)?.get(user)?.clear(); // set() below forgets the realm's hashes()
     return this.set(realm, user, ha1);
   }
 
@@ -95,6 +98,7 @@ export class PasswordMap {
 
   /** Removes a user; returns whether it was there. */
   delete(realm: string, user: string): boolean {
+    this.#families.delete(realm);
     return this.#realms.get(realm)?.delete(user) ?? false;
   }
 
@@ -110,7 +114,13 @@ export class PasswordMap {
   }
 
   /** The hash families that every user of a realm has an HA1 for (what its challenges may offer). */
-  hashes(realm: string): Set<DigestHash> {
+  hashes(realm: string): ReadonlySet<DigestHash> {
+    let families = this.#families.get(realm);
+    if (!families) this.#families.set(realm, (families = this.#scanHashes(realm)));
+    return families;
+  }
+
+  #scanHashes(realm: string): Set<DigestHash> {
     const users = [...(this.#realms.get(realm)?.values() ?? [])];
     const all = new Set<DigestHash>(['md5', 'sha256']);
     for (const hash of all) if (users.length === 0 || users.some((digests) => !digests.has(hash))) all.delete(hash);

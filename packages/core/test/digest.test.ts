@@ -304,6 +304,9 @@ describe('PasswordMap', () => {
     expect(map.hashes('Zone')).toEqual(new Set(['md5', 'sha256']));
     map.set('Zone', 'b', hexdigest('b', 'Zone', 'y'));
     expect(map.hashes('Zone')).toEqual(new Set(['md5']));
+    map.delete('Zone', 'b');
+    expect(map.hashes('Zone')).toEqual(new Set(['md5', 'sha256']));
+    map.set('Zone', 'b', hexdigest('b', 'Zone', 'y'));
     await map.save();
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const again = await PasswordMap.load(path);
