@@ -25,8 +25,6 @@ function section(id: string, title: string, content: string): string {
   return `<section id="${id}">\n<h2>${escapeHtml(title)}</h2>\n${content}\n</section>`;
 }
 
-const handlerName = nameOf;
-
 function upgradeRows(upgrades: ReadonlyMap<string, unknown>): Array<[string, unknown]> {
   return [...upgrades].map(([protocol, fn]) => [`upgrade: ${protocol}`, fn]);
 }
@@ -36,8 +34,8 @@ function hookRows(app: Application): Cell[][] {
   const tables = app[kTables];
   const rows: Cell[][] = [];
   for (const scope of [tables.app, ...tables.scopes]) {
-    for (const hook of scope.before) rows.push([scope.name, 'before', handlerName(hook)]);
-    for (const hook of scope.after) rows.push([scope.name, 'after', handlerName(hook)]);
+    for (const hook of scope.before) rows.push([scope.name, 'before', nameOf(hook)]);
+    for (const hook of scope.after) rows.push([scope.name, 'after', nameOf(hook)]);
   }
   return rows;
 }
@@ -45,7 +43,7 @@ function hookRows(app: Application): Cell[][] {
 function methodRows<K>(table: ReadonlyMap<K, ReadonlyMap<string, unknown>>, label: (key: K) => string): Cell[][] {
   const rows: Cell[][] = [];
   for (const [key, handlers] of table) {
-    for (const [method, fn] of handlers) rows.push([label(key), method, handlerName(fn)]);
+    for (const [method, fn] of handlers) rows.push([label(key), method, nameOf(fn)]);
   }
   return rows;
 }
@@ -69,7 +67,7 @@ export function debugErrorDetail(req: Request, error: unknown): string {
       ['Method', req.method],
       ['Path', path],
       ['Route', req.uriRule],
-      ['Handler', req.uriHandler ? handlerName(req.uriHandler) : undefined],
+      ['Handler', req.uriHandler ? nameOf(req.uriHandler) : undefined],
     ],
   );
   const stack = error instanceof Error ? (error.stack ?? String(error)) : String(error);
@@ -93,7 +91,7 @@ export function debugInfoPage(req: Request, app: Application): Response {
           [...route.handlers, ...upgradeRows(route.upgrades)].map(([method, fn]) => [
             route.pattern,
             method,
-            handlerName(fn),
+            nameOf(fn),
           ]),
         ),
       ),
@@ -108,7 +106,7 @@ export function debugInfoPage(req: Request, app: Application): Response {
             route.pattern,
             route.params.join(', '),
             method,
-            handlerName(fn),
+            nameOf(fn),
           ]),
         ),
       ),
@@ -118,7 +116,7 @@ export function debugInfoPage(req: Request, app: Application): Response {
       'Default handlers',
       table(
         ['Method', 'Handler'],
-        [...app.defaultHandlers].map(([method, fn]) => [method, handlerName(fn)]),
+        [...app.defaultHandlers].map(([method, fn]) => [method, nameOf(fn)]),
       ),
     ),
   ];
@@ -145,7 +143,7 @@ export function debugInfoPage(req: Request, app: Application): Response {
         [...router.filters].map(([name, filter]) => [
           name,
           filter.regex,
-          filter.convert ? handlerName(filter.convert) : 'string',
+          filter.convert ? nameOf(filter.convert) : 'string',
         ]),
       ),
     ),

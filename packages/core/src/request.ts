@@ -7,7 +7,7 @@ import { readForm, type FormOptions, type FormValue } from './form.js';
 import type { HookScope } from './handlers.js';
 import { Headers, parseHeader, parseNegotiation } from './headers.js';
 import { HTTPException } from './http-error.js';
-import { bodyKind, decodeText, hasBody, parseBody, type BodyKind } from './internal/body-parse.js';
+import { bodyKind, clientGone, decodeText, hasBody, parseBody, type BodyKind } from './internal/body-parse.js';
 import { decodeExtValue, parseAuthorization } from './internal/auth-params.js';
 import { kParse, kScope, kTargetError } from './internal/symbols.js';
 
@@ -426,11 +426,6 @@ export class Request implements AsyncIterable<Buffer> {
     this.#parsed ??= kind === undefined ? Promise.resolve() : parseBody(this, kind);
     return this.#parsed as Promise<void>;
   }
-}
-
-/** A client that went away mid-body: its mistake, not the server's (no 5xx, no error log). */
-function clientGone(): HTTPException {
-  return new HTTPException(400, { error: 'the client closed the connection before the body ended' });
 }
 
 function readBody(raw: IncomingMessage, limit: number): Promise<Buffer> {

@@ -3,6 +3,11 @@ import { HTTPException } from '../http-error.js';
 import type { Request } from '../request.js';
 import type { Settings } from '../settings.js';
 
+/** A client that went away mid-body: its mistake, not the server's (a 400, no 5xx, no error log). */
+export function clientGone(): HTTPException {
+  return new HTTPException(400, { error: 'the client closed the connection before the body ended' });
+}
+
 /** What automatic parsing does with a request's body. */
 export type BodyKind = 'json' | 'form' | undefined;
 

@@ -7,6 +7,7 @@ import { builtinPage } from '../pages.js';
 import type { Request } from '../request.js';
 import { NoContentResponse, type Response } from '../response.js';
 import { SessionError } from '../session.js';
+import { clientGone } from './body-parse.js';
 import { kTables } from './symbols.js';
 import { isThenable, nameOf } from './util.js';
 
@@ -35,18 +36,18 @@ export function handleError(req: Request, error: unknown): Response | Promise<Re
     app.logger.debug?.(`Poor: untrusted session cookie on ${req.method} ${req.raw.url}: ${error.message}`);
     return statusResponse(req, error.status, { error: 'invalid session cookie' });
   }
-  if (clientGone(req)) {
+  if (leftMidBody(req)) {
     // A handler reading the body of a client that disconnected (Node's "aborted"): the
     // client's doing, answered (if anyone listens) as a 400 and logged at debug only.
     app.logger.debug?.(`Poor: the client of ${req.method} ${req.raw.url} went away mid-body`, error);
-    return statusResponse(req, 400, { error: 'the client closed the connection before the body ended' });
+    return statusResponse(req, 400, clientGone().extra);
   }
   logCrash(req, error);
   return statusResponse(req, 500, { error });
 }
 
 /** Did the client close the connection before its request body ended? */
-function clientGone(req: Request): boolean {
+function leftMidBody(req: Request): boolean {
   const raw = req.raw;
   return !raw.complete && (raw.destroyed || raw.socket?.destroyed === true);
 }

@@ -86,7 +86,7 @@ export function respond(res: ServerResponse, response: Response, request: WriteS
   const body = source.open(window);
   // Readables are read through their async iterator too: one loop gives the same
   // backpressure, early-error (500 page) and disconnect handling for every stream.
-  return pipeIterable(res, status, headers.toRaw(), body, { unread, logger });
+  return pipeIterable(res, status, headers.toRaw(), body, unread, logger);
 }
 
 function waitForDrain(res: ServerResponse): Promise<void> {
@@ -107,7 +107,8 @@ async function pipeIterable(
   status: number,
   raw: readonly string[],
   body: Iterable<unknown> | AsyncIterable<unknown>,
-  { unread, logger }: { unread: IncomingMessage | undefined; logger: WriteLogger },
+  unread: IncomingMessage | undefined,
+  logger: WriteLogger,
 ): Promise<void> {
   const iterator: AnyIterator =
     Symbol.asyncIterator in body
