@@ -8,6 +8,11 @@ export interface HTTPExceptionExtra {
   error?: unknown;
   /** Headers added to the built-in page (e.g. `Allow`, `WWW-Authenticate`). */
   headers?: HeadersInit;
+  /**
+   * Sent instead of the built-in page when no status handler takes the status: an add-on's
+   * own error format (a JSON body) that an `errorHandler(status)` of the app may still reshape.
+   */
+  defaultResponse?: Response;
   /** Anything else a status handler wants (upstream passes keyword arguments). */
   [key: string]: unknown;
 }

@@ -233,3 +233,30 @@ describe('failing error handlers and hooks', () => {
     expect(app.afterHooks).toHaveLength(0);
   });
 });
+
+describe('an exception with a default response', () => {
+  const invalid = (): never =>
+    abort(400, {
+      error: 'invalid limit',
+      fields: ['limit'],
+      defaultResponse: new JSONResponse({ error: 'invalid limit' }, { status: 400 }),
+    });
+
+  it('is sent when no status handler takes the status, instead of the built-in page', async () => {
+    const app = new Application('default-response', { logger: false });
+    app.route('/items', invalid);
+    const reply = await app.inject('/items');
+    expect(reply.status).toBe(400);
+    expect(reply.headers['content-type']).toMatch(/^application\/json/);
+    expect(reply.json()).toEqual({ error: 'invalid limit' });
+  });
+
+  it('gives way to a status handler, which gets the extra data', async () => {
+    const app = new Application('default-response-handled', { logger: false });
+    app.route('/items', invalid);
+    app.errorHandler(400, (_req, extra) => `reshaped: ${String(extra.error)} ${String(extra.fields)}`);
+    const reply = await app.inject('/items');
+    expect(reply.status).toBe(200);
+    expect(reply.text()).toBe('reshaped: invalid limit limit');
+  });
+});

@@ -76,8 +76,9 @@ export function statusResponse(req: Request, status: number, extra: HTTPExceptio
   return builtin(req, status, extra);
 }
 
-/** The built-in page; a 500 shows the error only in debug mode. */
+/** The built-in page (or the exception's `defaultResponse`); a 500 shows the error only in debug mode. */
 export function builtin(req: Request, status: number, extra: HTTPExceptionExtra): Response {
+  if (extra.defaultResponse !== undefined) return extra.defaultResponse;
   const debug = status === 500 && req.app.debug && extra.error !== undefined;
   const detail = debug ? debugErrorDetail(req, extra.error) : '';
   return builtinPage(req, status, status === 500 ? { headers: extra.headers } : extra, detail);

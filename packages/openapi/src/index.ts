@@ -1,0 +1,256 @@
+// @poor/openapi: requests (and, opt-in, responses) validated against an OpenAPI 3.0 or 3.1
+// document. The document is loaded and every operation compiled once, when the app gets
+// ready; a request finds its operation through the route the app's own router matched
+// (`req.uriRule`), so there is no second router and no cache keyed by URL.
+import {
+  Declined,
+  FileResponse,
+  GeneratorResponse,
+  JSONGeneratorResponse,
+  JSONResponse,
+  StreamResponse,
+  HTTPException,
+  type AddOn,
+  type Application,
+  type Request,
+  type Response,
+} from '@poor/core';
+import type { Format } from 'ajv';
+import { compileDocument, type CompiledDocument, type Operation } from './compile.js';
+import { loadDocument, type Json } from './document.js';
+import {
+  checkSecurity,
+  emptyApi,
+  failure,
+  readBody,
+  readParameters,
+  type ApiData,
+  type SecurityVerifier,
+  type ValidationIssue,
+} from './request.js';
+import { checkResponse } from './response.js';
+
+export { SpecError } from './document.js';
+export type { ApiData, SecurityVerifier, ValidationIssue } from './request.js';
+
+/** Options of {@link openapi}. */
+export interface OpenAPIOptions {
+  /** Check responses too (status, content type, JSON and text bodies): logged, and a 500 in debug mode. Default false. */
+  validateResponses?: boolean;
+  /** Routes the document does not describe answer 404 (a method it does not describe, 405). Default false: they pass through. */
+  strict?: boolean;
+  /** Verifiers by security scheme name: a truthy result accepts the credential and lands in `api.security`. */
+  security?: Record<string, SecurityVerifier>;
+  /** Extra string formats for Ajv, by name. */
+  formats?: Record<string, Format>;
+}
+
+/** The add-on returned by {@link openapi}: install it with `app.use()`. */
+export interface OpenAPIAddOn extends AddOn {
+  /** Loads and compiles the document (once; `app.ready()` does it): rejects with a SpecError naming the JSON pointer. */
+  load(): Promise<void>;
+  /** Milliseconds the compilation of every operation took (after `load()`). */
+  readonly compileMillis: number;
+}
+
+/** The types of `req.api`, for {@link apiOf}: each part is what that location holds. */
+export interface ApiShape {
+  path?: object;
+  query?: object;
+  headers?: object;
+  cookies?: object;
+  body?: unknown;
+}
+
+/** `req.api` typed: what {@link apiOf} returns. */
+export type TypedApiData<T extends ApiShape> = Omit<ApiData, keyof ApiShape> & {
+  [K in keyof ApiShape]-?: K extends keyof T ? T[K] : ApiData[K];
+};
+
+/**
+ * The validated data of a request, typed as the caller says:
+ * `apiOf<{ query: { limit: number } }>(req).query.limit`. Throws when the request was not
+ * validated (its route is not in the document).
+ */
+export function apiOf<T extends ApiShape = ApiShape>(req: Request): TypedApiData<T> {
+  if (!VALIDATED.has(req))
+    throw new TypeError(`${req.method} ${req.uriRule ?? req.path} was not validated by @poor/openapi`);
+  return req.api as TypedApiData<T>;
+}
+
+/** Requests that passed validation, with their operation. */
+const VALIDATED = new WeakMap<Request, Operation>();
+
+/** Where a route pattern's operations are, and how its parameter names map to the document's. */
+interface RouteOperations {
+  byMethod: Map<string, Operation>;
+  /** Document parameter name → route parameter name. */
+  names: Array<[string, string]>;
+}
+
+/**
+ * Installs OpenAPI validation: `app.use(openapi('openapi.json', { validateResponses: true }))`.
+ * `source` is a file path (JSON or YAML; `$ref`s to other files are followed) or the document
+ * as an object. A before hook checks security, parameters and the body of every request whose
+ * route the document describes; failures are answered 401/400/415 with a JSON body
+ * `{ error, errors: [{ in, name, message }] }` that an `errorHandler(400)` may reshape.
+ */
+export function openapi(source: string | object, options: OpenAPIOptions = {}): OpenAPIAddOn {
+  const verifiers = options.security ?? {};
+  let compiled: CompiledDocument | undefined;
+  let loading: Promise<void> | undefined;
+  let app: Application | undefined;
+  const routes = new Map<string, RouteOperations | null>();
+  const skippedStreams = new Set<Operation>();
+
+  const load = (): Promise<void> => {
+    loading ??= (async () => {
+      const logger = (app as Application).logger;
+      const document = await loadDocument(source);
+      compiled = compileDocument(document, { formats: options.formats, logger });
+      const used = usedSchemes(compiled);
+      for (const name of Object.keys(verifiers)) {
+        if (!used.has(name))
+          throw new TypeError(`@poor/openapi: a verifier for '${name}', but no operation uses that security scheme`);
+      }
+      reportUnrouted(app as Application, compiled);
+    })();
+    return loading;
+  };
+
+  /** The operations of a route pattern (memoised: patterns are few, unlike URLs). */
+  const operationsOf = (pattern: string, params: readonly string[]): RouteOperations | null => {
+    let found = routes.get(pattern);
+    if (found === undefined) {
+      found = matchRoute(compiled as CompiledDocument, pattern, params);
+      routes.set(pattern, found);
+    }
+    return found;
+  };
+
+  const validate = (req: Request): void | Promise<void> => {
+    const pattern = req.uriRule;
+    if (pattern === undefined || pattern === '/*') return; // no route: the app's 404/405, fallbacks
+    const entry = req.app.router.get(pattern);
+    const route = operationsOf(pattern, entry?.params ?? []);
+    const method = req.method;
+    const op = route?.byMethod.get(method) ?? (method === 'HEAD' ? route?.byMethod.get('GET') : undefined);
+    if (op === undefined) {
+      if (options.strict && method !== 'OPTIONS') {
+        if (route === null || route === undefined) throw new HTTPException(404);
+        throw new HTTPException(405, { headers: { Allow: [...route.byMethod.keys()].join(', ') } });
+      }
+      return;
+    }
+    const api = emptyApi(op);
+    const secured = checkSecurity(req, op, verifiers, api);
+    if (secured instanceof Promise) return secured.then(() => afterSecurity(req, op, route as RouteOperations, api));
+    return afterSecurity(req, op, route as RouteOperations, api);
+  };
+
+  const afterSecurity = (req: Request, op: Operation, route: RouteOperations, api: ApiData): void | Promise<void> => {
+    const issues: ValidationIssue[] = [];
+    const pathValues = Object.create(null) as Json;
+    for (const [documentName, routeName] of route.names) pathValues[documentName] = req.params[routeName];
+    readParameters(req, op, pathValues, api, issues);
+    if (issues.length > 0) throw failure(400, issues);
+    const done = (): void => {
+      if (issues.length > 0) throw failure(400, issues);
+      req.api = api;
+      VALIDATED.set(req, op);
+    };
+    if (op.body === undefined) return done();
+    return readBody(req, op, api, issues).then(done);
+  };
+
+  const hook = (req: Request): undefined | Promise<undefined> => {
+    const result = compiled === undefined ? load().then(() => validate(req)) : validate(req);
+    return result instanceof Promise ? result.then(() => undefined) : undefined;
+  };
+
+  const afterHook = (req: Request, response: Response): Response => {
+    const op = VALIDATED.get(req);
+    if (op === undefined || response instanceof Declined) return response;
+    if (isStreamed(response)) {
+      if (!skippedStreams.has(op)) {
+        skippedStreams.add(op);
+        req.app.logger.info(`Poor openapi: streamed responses of ${op.method} ${op.template} are not validated`);
+      }
+      return response;
+    }
+    const problem = checkResponse(req, response, op);
+    if (problem === undefined) return response;
+    req.app.logger.error(
+      `Poor openapi: the response to ${req.method} ${req.path} breaks ${problem.in}: ${problem.message}`,
+    );
+    if (!req.app.debug) return response;
+    const issue: ValidationIssue = { in: 'response', name: problem.in, message: problem.message };
+    return new JSONResponse(
+      { error: 'the response does not match the OpenAPI document', errors: [issue] },
+      { status: 500, charset: null },
+    );
+  };
+
+  const addOn = ((target: Application) => {
+    app = target;
+    target.before(hook);
+    if (options.validateResponses) target.after(afterHook);
+    target.onReady(() => load());
+  }) as OpenAPIAddOn;
+  addOn.load = load;
+  Object.defineProperty(addOn, 'compileMillis', { get: () => compiled?.millis ?? 0 });
+  return addOn;
+}
+
+/** Names of the security schemes some operation requires. */
+function usedSchemes(compiled: CompiledDocument): Set<string> {
+  const used = new Set<string>();
+  for (const ops of compiled.operations.values()) {
+    for (const op of ops.values()) for (const scheme of op.security?.flat() ?? []) used.add(scheme.name);
+  }
+  return used;
+}
+
+function isStreamed(response: Response): boolean {
+  return (
+    response instanceof StreamResponse ||
+    response instanceof GeneratorResponse ||
+    response instanceof FileResponse ||
+    response instanceof JSONGeneratorResponse
+  );
+}
+
+/** `/arg/<arg:int>` → `/arg/{}` (then compared with the document's templates). */
+function routeKey(pattern: string): string {
+  return pattern.replace(/<[^<>]*>/g, '{}');
+}
+
+function matchRoute(compiled: CompiledDocument, pattern: string, params: readonly string[]): RouteOperations | null {
+  for (const base of compiled.bases) {
+    if (base !== '' && pattern !== base && !pattern.startsWith(`${base}/`)) continue;
+    const rest = pattern.slice(base.length) || '/';
+    const byMethod = compiled.operations.get(routeKey(rest));
+    if (byMethod === undefined) continue;
+    const first = byMethod.values().next().value as Operation | undefined;
+    // Parameters pair up by position: `<id:int>` serves `{petId}` as well as `{id}`.
+    const names = (first?.pathNames ?? []).map((name, index) => [name, params[index] ?? name] as [string, string]);
+    return { byMethod, names };
+  }
+  return null;
+}
+
+/** One start-up line naming the operations no route serves (a typo in a pattern, a missing controller). */
+function reportUnrouted(app: Application, compiled: CompiledDocument): void {
+  const keys = new Set<string>();
+  for (const entry of [...app.router.staticRoutes, ...app.router.patternRoutes]) {
+    for (const base of compiled.bases) {
+      if (base === '' || entry.pattern === base || entry.pattern.startsWith(`${base}/`)) {
+        keys.add(routeKey(entry.pattern.slice(base.length) || '/'));
+      }
+    }
+  }
+  const unrouted = [...compiled.operations.entries()]
+    .filter(([key]) => !keys.has(key))
+    .flatMap(([, ops]) => [...ops.values()].map((op) => `${op.method} ${op.template}`));
+  if (unrouted.length > 0) app.logger.warn(`Poor openapi: no route serves ${unrouted.join(', ')}`);
+}
