@@ -1,7 +1,7 @@
 // Loading an OpenAPI document: files (JSON or YAML) and objects, `$ref`s across files bundled
 // into one document once, OpenAPI 3.0's schema dialect rewritten into JSON Schema, and the
 // JSON-pointer helpers the compiler uses to name what is wrong.
-import { bundle } from '@apidevtools/json-schema-ref-parser';
+import { bundle, parse } from '@apidevtools/json-schema-ref-parser';
 
 /** A JSON object as found in an OpenAPI document. */
 export type Json = Record<string, unknown>;
@@ -81,8 +81,12 @@ export async function loadDocument(source: string | object): Promise<LoadedDocum
   let bundled: Json;
   try {
     const input = typeof source === 'string' ? source : (structuredClone(source) as Json);
+    // Local $refs first, so a dangling one is reported where it is (the bundler cannot say).
+    const root = typeof input === 'string' ? ((await parse(input)) as unknown) : input;
+    if (isObject(root)) checkLocalRefs(root, root, '#', 0);
     bundled = (await bundle(input as never)) as unknown as Json;
   } catch (error) {
+    if (error instanceof SpecError) throw error;
     const name = typeof source === 'string' ? source : 'the document object';
     throw new SpecError('#', `could not load ${name}: ${(error as Error).message}`);
   }
@@ -98,6 +102,22 @@ export async function loadDocument(source: string | object): Promise<LoadedDocum
   }
   if (version === '3.0') rewrite30(bundled, 0);
   return { version, doc: bundled };
+}
+
+/** Every local `$ref` of the root document must point somewhere. */
+function checkLocalRefs(root: Json, node: unknown, pointer: string, depth: number): void {
+  if (depth > 512 || typeof node !== 'object' || node === null) return;
+  if (Array.isArray(node)) {
+    node.forEach((item, index) => checkLocalRefs(root, item, child(pointer, index), depth + 1));
+    return;
+  }
+  const ref = (node as Json).$ref;
+  if (typeof ref === 'string' && ref.startsWith('#') && resolvePointer(root, ref) === undefined) {
+    throw new SpecError(pointer, `$ref '${ref}' points nowhere`);
+  }
+  for (const [key, value] of Object.entries(node)) {
+    if (!DATA_KEYS.has(key)) checkLocalRefs(root, value, child(pointer, key), depth + 1);
+  }
 }
 
 // Keys whose values are data, not schemas: left as written.

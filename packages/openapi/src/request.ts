@@ -44,7 +44,11 @@ export function describe(error: ErrorObject): string {
   const params = error.params as Record<string, unknown>;
   let message = error.message ?? 'is invalid';
   if (error.keyword === 'additionalProperties') message += ` '${String(params.additionalProperty)}'`;
-  else if (error.keyword === 'enum' && Array.isArray(params.allowedValues)) {
+  else if (error.keyword === 'oneOf' || error.keyword === 'anyOf') {
+    message = params.passingSchemas
+      ? 'matches more than one of the allowed forms'
+      : 'matches none of the allowed forms';
+  } else if (error.keyword === 'enum' && Array.isArray(params.allowedValues)) {
     message += `: ${params.allowedValues.map((value) => JSON.stringify(value)).join(', ')}`;
   }
   return message;

@@ -1,6 +1,6 @@
 // Documents shared by the @poor/openapi tests: one OpenAPI 3.0 document exercising every
 // parameter location and style, bodies and security schemes, and its 3.1 counterpart.
-import { Application, type Request } from '@poor/core';
+import { Application, type Logger, type Request } from '@poor/core';
 import { apiOf, openapi, type OpenAPIOptions } from '../src/index.js';
 
 const json = (schema: object): object => ({ 'application/json': { schema } });
@@ -21,7 +21,7 @@ const Pet = {
 
 /** An OpenAPI 3.0 document; `security` and `servers` vary per test. */
 export function document30(extra: { servers?: object[] } = {}): Record<string, unknown> {
-  return {
+  return structuredClone({
     openapi: '3.0.3',
     info: { title: 'fixture', version: '1' },
     ...extra,
@@ -53,7 +53,12 @@ export function document30(extra: { servers?: object[] } = {}): Record<string, u
             { name: 'label', in: 'path', required: true, style: 'label', schema: { type: 'integer' } },
             { name: 'matrix', in: 'path', required: true, style: 'matrix', schema: { type: 'integer' } },
             { name: 'list', in: 'path', required: true, schema: { type: 'array', items: { type: 'integer' } } },
-            { name: 'csv', in: 'query', explode: false, schema: { type: 'array', items: { type: 'integer' } } },
+            {
+              name: 'csv',
+              in: 'query',
+              explode: false,
+              schema: { type: 'array', maxItems: 100, items: { type: 'integer' } },
+            },
             {
               name: 'spaced',
               in: 'query',
@@ -164,7 +169,7 @@ export function document30(extra: { servers?: object[] } = {}): Record<string, u
         Bearer: { type: 'http', scheme: 'bearer' },
       },
     },
-  };
+  });
 }
 
 /** What every route answers: the validated data, so tests see what the handler would. */
