@@ -3,7 +3,7 @@
 // above debug for any of them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application, InjectOptions } from '@poor/core';
-import { recordingLogger } from '../../core/test/helpers/transports.js';
+import { recordingLogger } from './transports.js';
 import { fixtureApp, KEY } from './fixtures.js';
 
 const logger = recordingLogger();
@@ -151,7 +151,7 @@ describe('@poor/openapi refuses bad input with a clear 4xx', () => {
     const response = await fetch(base + request.url, {
       method: request.method ?? 'GET',
       headers,
-      body: request.body as string | Uint8Array | undefined,
+      body: request.body as BodyInit | undefined,
       signal: AbortSignal.timeout(5000),
     });
     expect(response.status).toBe(status);

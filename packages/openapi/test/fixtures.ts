@@ -187,11 +187,11 @@ function echo(req: Request): unknown {
 
 /** An app with a route for every path of {@link document30} (and two the document lacks). */
 export function fixtureApp(
-  options: OpenAPIOptions & { base?: string; debug?: boolean } = {},
+  options: OpenAPIOptions & { base?: string; debug?: boolean; logger?: Logger | false } = {},
   doc?: object,
 ): Application {
   const base = options.base ?? '';
-  const app = new Application('openapi-fixture', { logger: false, debug: options.debug ?? false });
+  const app = new Application('openapi-fixture', { logger: options.logger ?? false, debug: options.debug ?? false });
   app.use(openapi(doc ?? document30(base ? { servers: [{ url: `https://api.example.com${base}` }] } : {}), options));
   app.route(`${base}/pets/<id:int>`, echo, ['GET', 'PUT']);
   app.route(`${base}/styles/<label>/<matrix>/<list>`, echo);

@@ -1,6 +1,7 @@
+import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Application, JSONResponse, StreamResponse } from '@poor/core';
-import { closeServer, describeBoth, recordingLogger } from '../../core/test/helpers/transports.js';
+import { closeServer, describeBoth, recordingLogger } from './transports.js';
 import { openapi } from '../src/index.js';
 import { document30, fixtureApp, KEY } from './fixtures.js';
 
@@ -300,7 +301,8 @@ describe('@poor/openapi response validation', () => {
             : kind === 'type'
               ? () => '<p>html</p>'
               : kind === 'stream'
-                ? () => new StreamResponse([Buffer.from('{"n":"x"}')], { contentType: 'application/json' })
+                ? () =>
+                    new StreamResponse(Readable.from([Buffer.from('{"n":"x"}')]), { contentType: 'application/json' })
                 : kind === 'error'
                   ? () => new Response('teapot', { status: 418, headers: { 'content-type': 'text/plain' } })
                   : () => ({ n: 1 });
