@@ -18,6 +18,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { ORDER } from './servers/order.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.env.BENCH_QUICK === '1';
@@ -25,7 +26,16 @@ const duration = Number(process.env.BENCH_DURATION ?? (quick ? 1 : 3));
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const warmup = quick ? 0.5 : 1;
 
-const FRAMEWORKS = ['node-http', 'poor', ...(process.env.BENCH_BASE ? ['poor-base'] : []), 'fastify', 'express'];
+const FRAMEWORKS = [
+  'node-http',
+  'poor',
+  ...(process.env.BENCH_BASE ? ['poor-base'] : []),
+  'poor-openapi',
+  'fastify',
+  'express',
+];
+// Servers that take part only in the scenarios naming them.
+const SPECIALISTS = new Set(['poor-openapi']);
 const ECHO = JSON.stringify({
   user: { id: 42, name: 'Ada', roles: ['admin', 'dev'] },
   items: [1, 2, 3, 4, 5],
@@ -47,6 +57,17 @@ const SCENARIOS = [
   { name: 'post-json', path: '/echo', status: 200, method: 'POST', body: ECHO, send: ECHO },
   { name: 'static-1k', path: '/static/1k.txt', status: 200, length: 1024 },
   { name: 'static-1m', path: '/static/1m.bin', status: 200, length: 1 << 20 },
+  // A ~1 KB JSON body validated against a schema (Fastify's schema.body, @poor/openapi), and
+  // the same route without validation in plain Poor.
+  {
+    name: 'post-valid',
+    path: '/validated',
+    status: 200,
+    method: 'POST',
+    body: ORDER,
+    send: ORDER,
+    frameworks: ['poor', 'poor-openapi', 'fastify'],
+  },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',');
@@ -152,7 +173,9 @@ for (const name of frameworks) {
 try {
   for (const scenario of scenarios) {
     for (let round = 0; round < rounds; round += 1) {
-      const names = [...servers.keys()];
+      const names = [...servers.keys()].filter((name) =>
+        scenario.frameworks ? scenario.frameworks.includes(name) : !SPECIALISTS.has(name),
+      );
       const order = names.map((_, index) => names[(index + round) % names.length]);
       for (const name of order) {
         const { child, port } = servers.get(name);

