@@ -3,6 +3,7 @@
 // and a JSON body each) loaded and compiled by @poor/openapi, next to Fastify compiling the
 // same 200 schemas on its routes. Each is timed in a fresh process, from import to ready.
 import { execFileSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 const OPERATIONS = 200;
