@@ -1,4 +1,7 @@
 // Shared by every benchmark server: reports its port, CPU time and peak RSS over IPC.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
 export const ROUTES = 120;
 /** Folder holding `static/1k.txt` and `static/1m.bin` for the static scenarios (set by run.js). */
 export const STATIC_DIR = process.env.BENCH_STATIC_DIR;
@@ -23,4 +26,13 @@ export function report(server) {
     }
   });
   process.send({ type: 'ready', port: server.address().port });
+}
+
+/**
+ * Imports a Poor package: the installed `@poor/<name>`, or with POOR_BUILD (bench/run.js's
+ * BENCH_BASE) another checkout's built package, for A/B runs of two builds.
+ */
+export function importPoor(name) {
+  const build = process.env.POOR_BUILD;
+  return import(build ? pathToFileURL(join(build, 'packages', name, 'dist', 'index.js')).href : `@poor/${name}`);
 }

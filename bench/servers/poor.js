@@ -1,15 +1,10 @@
 // Poor, written the way its users write it.
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { report, ROUTES, STATIC_DIR } from './common.js';
+import { importPoor, report, ROUTES, STATIC_DIR } from './common.js';
 
-// POOR_BUILD: another checkout's built packages (bench/run.js's BENCH_BASE), for A/B runs.
-const build = process.env.POOR_BUILD;
-const from = (name) =>
-  build ? pathToFileURL(join(build, 'packages', name, 'dist', 'index.js')).href : `@poor/${name}`;
-const { Application } = await import(from('core'));
-const { documentRoot } = await import(from('static'));
+const { Application } = await importPoor('core');
+const { documentRoot } = await importPoor('static');
 
 const app = new Application('bench', { logger: false });
 app.route('/hello', () => 'Hello world');

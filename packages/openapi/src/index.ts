@@ -127,9 +127,10 @@ export function openapi(source: string | object, options: OpenAPIOptions = {}): 
   };
 
   /** The operations of a route pattern (memoised: patterns are few, unlike URLs). */
-  const operationsOf = (pattern: string, params: readonly string[]): RouteOperations | null => {
+  const operationsOf = (req: Request, pattern: string): RouteOperations | null => {
     let found = routes.get(pattern);
     if (found === undefined) {
+      const params = req.app.router.get(pattern)?.params ?? [];
       found = matchRoute(compiled as CompiledDocument, pattern, params);
       routes.set(pattern, found);
     }
@@ -139,8 +140,7 @@ export function openapi(source: string | object, options: OpenAPIOptions = {}): 
   const validate = (req: Request): void | Promise<void> => {
     const pattern = req.uriRule;
     if (pattern === undefined || pattern === '/*') return; // no route: the app's 404/405, fallbacks
-    const entry = req.app.router.get(pattern);
-    const route = operationsOf(pattern, entry?.params ?? []);
+    const route = operationsOf(req, pattern);
     const method = req.method;
     const op = route?.byMethod.get(method) ?? (method === 'HEAD' ? route?.byMethod.get('GET') : undefined);
     if (op === undefined) {
