@@ -5,7 +5,7 @@
 // its peak RSS. Writes bench/RESULTS.generated.md.
 //
 // Environment: BENCH_DURATION (s per run, default 3), BENCH_ROUNDS (default 3),
-// BENCH_CONNECTIONS (default 50),
+// BENCH_CONNECTIONS (default 50), BENCH_CLIENT=wrk|autocannon (default wrk when installed),
 // BENCH_ONLY=poor,node-http, BENCH_SCENARIOS=hello,json, BENCH_QUICK=1 (1 s smoke run),
 // BENCH_PIN=1 (load generator on the first core, servers on the last, with taskset),
 // BENCH_NO_WRITE=1 (do not write RESULTS.md), BENCH_BASE=/other/checkout (adds `poor-base`: that
@@ -52,8 +52,10 @@ process.on('exit', () => rmSync(staticDir, { recursive: true, force: true }));
 const SCENARIOS = [
   { name: 'hello', path: '/hello', status: 200, body: 'Hello world' },
   { name: 'json', path: '/json', status: 200, body: '{"hello":"world","n":[1,2,3]}' },
-  { name: 'param', path: '/r77/items/42', status: 200, body: '{"id":42}' },
+  { name: 'param', path: '/r37/items/42', status: 200, body: '{"id":42}' },
   { name: '404', path: '/nope/does-not-exist', status: 404 },
+  // A method the path does not take: 405 with Allow (Fastify and Express answer 404).
+  { name: '405', path: '/hello', method: 'DELETE', status: { default: 405, fastify: 404, express: 404 } },
   { name: 'post-json', path: '/echo', status: 200, method: 'POST', body: ECHO, send: ECHO },
   { name: 'static-1k', path: '/static/1k.txt', status: 200, length: 1024 },
   { name: 'static-1m', path: '/static/1m.bin', status: 200, length: 1 << 20 },
@@ -108,14 +110,83 @@ async function start(name) {
   return { child, port: await ready };
 }
 
-function load(port, scenario, seconds) {
-  const request = scenario.send
-    ? { method: scenario.method, body: scenario.send, headers: { 'content-type': 'application/json' } }
-    : {};
+const client =
+  process.env.BENCH_CLIENT ??
+  (() => {
+    try {
+      execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+      return 'wrk';
+    } catch (error) {
+      return error.status === 1 ? 'wrk' : 'autocannon'; // wrk --version exits with 1
+    }
+  })();
+
+/** The status a framework is expected to answer a scenario with. */
+function statusOf(scenario, name) {
+  const status = scenario.status;
+  if (typeof status === 'number') return status;
+  return status[name.replace(/-base$/, '')] ?? status.default;
+}
+
+// wrk's request script for scenarios with a method or body other than GET.
+const scripts = new Map();
+function scriptFor(scenario) {
+  if (!scenario.method) return undefined;
+  let file = scripts.get(scenario.name);
+  if (!file) {
+    file = join(staticDir, `${scenario.name}.lua`);
+    const lines = [`wrk.method = ${JSON.stringify(scenario.method)}`];
+    if (scenario.send) {
+      lines.push(`wrk.body = ${JSON.stringify(scenario.send)}`, `wrk.headers["Content-Type"] = "application/json"`);
+    }
+    writeFileSync(file, lines.join('\n') + '\n');
+    scripts.set(scenario.name, file);
+  }
+  return file;
+}
+
+/** Loads a server for `seconds`: { total, expected (answers with the scenario's status), errors, p99 }. */
+function load(port, scenario, seconds, name) {
+  const status = statusOf(scenario, name);
+  const url = `http://127.0.0.1:${port}${scenario.path}`;
+  if (client === 'wrk') {
+    const script = scriptFor(scenario);
+    const args = [
+      '-t1',
+      `-c${connections}`,
+      `-d${Math.max(1, Math.round(seconds))}s`,
+      '--latency',
+      ...(script ? ['-s', script] : []),
+      url,
+    ];
+    const output = execFileSync('wrk', args, { encoding: 'utf8' });
+    const total = Number(/(\d+) requests in/.exec(output)?.[1] ?? NaN);
+    const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0);
+    const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+    const errors = socket ? socket.slice(1).reduce((sum, value) => sum + Number(value), 0) : 0;
+    const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(output);
+    const unit = { us: 0.001, ms: 1, s: 1000 };
+    return {
+      total,
+      expected: status < 300 ? total - non2xx : non2xx,
+      errors,
+      p99: p99 ? Number((Number(p99[1]) * unit[p99[2]]).toFixed(1)) : NaN,
+    };
+  }
+  const request = {
+    method: scenario.method,
+    ...(scenario.send ? { body: scenario.send, headers: { 'content-type': 'application/json' } } : {}),
+  };
   return new Promise((resolve, reject) => {
-    autocannon(
-      { url: `http://127.0.0.1:${port}${scenario.path}`, connections, duration: seconds, pipelining: 1, ...request },
-      (error, result) => (error ? reject(error) : resolve(result)),
+    autocannon({ url, connections, duration: seconds, pipelining: 1, ...request }, (error, result) =>
+      error
+        ? reject(error)
+        : resolve({
+            total: result.requests.total,
+            expected: status < 300 ? result['2xx'] : result.non2xx,
+            errors: result.errors + result.timeouts,
+            p99: result.latency.p99,
+          }),
     );
   });
 }
@@ -129,7 +200,7 @@ async function check(port, scenario, name) {
   const bytes = Buffer.from(await reply.arrayBuffer());
   const text = bytes.toString('utf8');
   if (
-    reply.status !== scenario.status ||
+    reply.status !== statusOf(scenario, name) ||
     (scenario.body !== undefined && text !== scenario.body) ||
     (scenario.length !== undefined && bytes.length !== scenario.length)
   ) {
@@ -142,20 +213,17 @@ const samples = new Map();
 
 async function measure(name, child, port, scenario) {
   await check(port, scenario, name);
-  await load(port, scenario, warmup);
+  await load(port, scenario, warmup, name);
   await ask(child, 'reset-peak', 'reset');
   const before = await ask(child, 'stats', 'stats');
-  const result = await load(port, scenario, duration);
+  const result = await load(port, scenario, duration, name);
   const after = await ask(child, 'stats', 'stats');
-  const total = result.requests.total;
-  const expected = scenario.status === 200 ? result['2xx'] : result.non2xx;
-  if (result.errors || result.timeouts || expected !== total) {
-    throw new Error(
-      `${name}/${scenario.name}: ${result.errors} errors, ${result.timeouts} timeouts, ${expected}/${total} expected statuses`,
-    );
+  const total = result.total;
+  if (result.errors || result.expected !== total) {
+    throw new Error(`${name}/${scenario.name}: ${result.errors} errors, ${result.expected}/${total} expected statuses`);
   }
   const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
-  return { rps: total / duration, p99: result.latency.p99, cpuPerRequest: cpu / total, peakRss: after.peak / 2 ** 20 };
+  return { rps: total / duration, p99: result.p99, cpuPerRequest: cpu / total, peakRss: after.peak / 2 ** 20 };
 }
 
 // All servers stay up for the whole run (an idle server costs nothing). For each scenario,
@@ -234,7 +302,34 @@ function table() {
   return lines.join('\n');
 }
 
-const output = table();
+// Paired rounds: in how many rounds each Poor build used less CPU per request than Fastify
+// (and than the other build), and its per-round CPU ratio to node:http (median).
+function paired() {
+  const lines = [
+    '| scenario | server | rounds below Fastify | CPU ratio to node:http (median of rounds) | rounds below poor-base |',
+    '|---|---|---:|---:|---:|',
+  ];
+  for (const scenario of scenarios) {
+    for (const name of ['poor', 'poor-base', 'poor-openapi']) {
+      const mine = samples.get(`${scenario.name}/${name}`);
+      if (!mine) continue;
+      const count = (other) => {
+        const theirs = samples.get(`${scenario.name}/${other}`);
+        if (!theirs || other === name) return '–';
+        const won = mine.filter((sample, round) => sample.cpuPerRequest < theirs[round].cpuPerRequest).length;
+        return `${won}/${mine.length}`;
+      };
+      const base = samples.get(`${scenario.name}/node-http`);
+      const ratio = base
+        ? `${median(mine.map((sample, round) => sample.cpuPerRequest / base[round].cpuPerRequest)).toFixed(2)}×`
+        : '–';
+      lines.push(`| ${scenario.name} | ${name} | ${count('fastify')} | ${ratio} | ${count('poor-base')} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+const output = `${table()}\n\n${paired()}`;
 console.log(`\n${output}`);
 if (process.env.BENCH_NO_WRITE !== '1' && results.length > 0) {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -243,7 +338,7 @@ if (process.env.BENCH_NO_WRITE !== '1' && results.length > 0) {
     '',
     `- Date: ${new Date().toISOString()}`,
     `- Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`,
-    `- Node.js ${process.version}; autocannon, ${connections} connections, ${duration} s per run after ${warmup} s warm-up, ${rounds} rounds (medians; peak RSS is the maximum)`,
+    `- Node.js ${process.version}; ${client}, ${connections} connections${pin ? ', load generator and servers pinned to separate cores' : ''}, ${duration} s per run after ${warmup} s warm-up, ${rounds} rounds (medians; peak RSS is the maximum)`,
     '- Each server runs alone in its own process; the load generator runs in another.',
     '',
     output,

@@ -9,6 +9,11 @@ const param = /^\/r(\d+)\/items\/(-?\d+)$/;
 
 const server = createServer((req, res) => {
   const url = req.url;
+  if (req.method !== 'GET' && req.method !== 'HEAD' && (url === '/hello' || url === '/json')) {
+    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8', 'content-length': 18 });
+    res.end('Method Not Allowed');
+    return;
+  }
   if (url === '/hello') {
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': 11 });
     res.end('Hello world');

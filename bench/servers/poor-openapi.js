@@ -6,7 +6,7 @@ import { ORDER_DOCUMENT } from './order.js';
 const { Application } = await importPoor('core');
 const { openapi } = await importPoor('openapi');
 
-const app = new Application('bench-openapi', { logger: false });
+const app = new Application('bench-openapi');
 app.use(openapi(ORDER_DOCUMENT));
 app.route('/hello', () => 'Hello world');
 app.route('/validated', (req) => req.json, 'POST');

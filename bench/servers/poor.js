@@ -6,7 +6,7 @@ import { importPoor, report, ROUTES, STATIC_DIR } from './common.js';
 const { Application } = await importPoor('core');
 const { documentRoot } = await importPoor('static');
 
-const app = new Application('bench', { logger: false });
+const app = new Application('bench'); // the defaults a user gets
 app.route('/hello', () => 'Hello world');
 app.route('/json', () => ({ hello: 'world', n: [1, 2, 3] }));
 app.route('/echo', (req) => req.json, 'POST');

@@ -1,4 +1,4 @@
-import 'reflect-metadata';
+import { createRequire } from 'node:module';
 import type { BeforeHook } from './handlers.js';
 import type { HTTPExceptionExtra } from './http-error.js';
 import type { Request } from './request.js';
@@ -9,6 +9,26 @@ import type { ClassDecoratorFor, MethodDecoratorFor, RouteParams } from './route
 // Use the same registry symbol as TypeScript's and esbuild's helpers, so class metadata
 // objects exist whichever compiler produced the user's code.
 (Symbol as { metadata?: symbol }).metadata ??= Symbol.for('Symbol.metadata');
+
+/** The part of `reflect-metadata` that legacy decorators use. */
+interface MetadataReflect {
+  getOwnMetadata(key: unknown, target: object): unknown;
+  defineMetadata(key: unknown, value: unknown, target: object): void;
+}
+
+/** `Reflect` with `reflect-metadata` loaded: only legacy decorators need it, so it loads on first use. */
+function legacyStore(): MetadataReflect {
+  if (typeof (Reflect as Partial<MetadataReflect>).defineMetadata !== 'function') {
+    createRequire(import.meta.url)('reflect-metadata');
+  }
+  return Reflect as unknown as MetadataReflect;
+}
+
+/** What a legacy decorator recorded under `key` on `target` (nothing when none ever ran). */
+function legacyOwn<T>(key: symbol, target: object): T | undefined {
+  const store = Reflect as Partial<MetadataReflect>;
+  return store.getOwnMetadata ? (store.getOwnMetadata(key, target) as T | undefined) : undefined;
+}
 
 const MEMBERS = Symbol.for('poor:members');
 const PREFIX = Symbol.for('poor:prefix');
@@ -87,10 +107,10 @@ export function createMemberDecorator<Args extends unknown[]>(record: Recorded):
     if (!descriptor || typeof descriptor.value !== 'function') {
       throw new TypeError(`${label} decorates methods only, not ${className}.${String(key)}`);
     }
-    let list = Reflect.getOwnMetadata(MEMBERS, owner) as MemberMetadata[] | undefined;
+    let list = legacyOwn<MemberMetadata[]>(MEMBERS, owner);
     if (!list) {
       list = [];
-      Reflect.defineMetadata(MEMBERS, list, owner);
+      legacyStore().defineMetadata(MEMBERS, list, owner);
     }
     list.push({ ...record, key });
   };
@@ -114,7 +134,7 @@ export function controller(prefix = ''): ClassDecoratorFor {
       return;
     }
     if (typeof target !== 'function') throw new TypeError('@controller decorates classes only');
-    Reflect.defineMetadata(PREFIX, prefix, target);
+    legacyStore().defineMetadata(PREFIX, prefix, target);
   };
   return decorator as unknown as ClassDecoratorFor;
 }
@@ -176,10 +196,9 @@ export function defaultHandler(methods?: DecoratorMethods): MethodDecoratorFor<[
 function collect(ctor: object): { prefix: string | undefined; members: MemberMetadata[]; guards: BeforeHook[] } {
   const bag = (ctor as { [Symbol.metadata]?: MetadataBag | null })[Symbol.metadata as typeof Symbol.metadata];
   const own = <T>(key: symbol): T | undefined =>
-    (bag && Object.hasOwn(bag, key) ? (bag[key] as T) : undefined) ??
-    (Reflect.getOwnMetadata(key, ctor) as T | undefined);
+    (bag && Object.hasOwn(bag, key) ? (bag[key] as T) : undefined) ?? legacyOwn<T>(key, ctor);
   const standard = bag && Object.hasOwn(bag, MEMBERS) ? (bag[MEMBERS] as MemberMetadata[]) : [];
-  const legacy = (Reflect.getOwnMetadata(MEMBERS, ctor) as MemberMetadata[] | undefined) ?? [];
+  const legacy = legacyOwn<MemberMetadata[]>(MEMBERS, ctor) ?? [];
   return { prefix: own<string>(PREFIX), members: [...standard, ...legacy], guards: own<BeforeHook[]>(GUARDS) ?? [] };
 }
 
@@ -201,8 +220,8 @@ export function createGuardDecorator(label: string, hook: BeforeHook): ClassDeco
       return;
     }
     if (typeof target !== 'function') throw new TypeError(`${label} decorates classes and methods only`);
-    const list = (Reflect.getOwnMetadata(GUARDS, target) as BeforeHook[] | undefined) ?? [];
-    Reflect.defineMetadata(GUARDS, [...list, hook], target);
+    const list = legacyOwn<BeforeHook[]>(GUARDS, target) ?? [];
+    legacyStore().defineMetadata(GUARDS, [...list, hook], target);
   };
   return decorator as unknown as ClassDecoratorFor & MethodDecoratorFor<never>;
 }

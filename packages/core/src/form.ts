@@ -4,7 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { Transform, Writable, type Readable } from 'node:stream';
-import formidable, { type File as FormidableFile, type Part } from 'formidable';
+import type { File as FormidableFile, Part } from 'formidable';
 import type { FileCallback, Limits } from './settings.js';
 import { kLifecycle } from './internal/symbols.js';
 import { Fields, parseQuery } from './fields.js';
@@ -199,6 +199,8 @@ interface MultipartSettings {
 }
 
 async function parseMultipart(req: Request, options: MultipartSettings): Promise<Fields<FormValue>> {
+  // Loaded with the first multipart body: an app that never takes one never pays for it.
+  const { default: formidable } = await import('formidable');
   const limits = options.limits;
   const fields = new Fields<FormValue>();
   const files = new Map<FormidableFile, UploadedFile>();

@@ -1,7 +1,7 @@
 import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import mime from 'mime';
+import { createRequire } from 'node:module';
 import { httpDate } from './headers.js';
 import { HTTPException } from './http-error.js';
 import { discardSource, kBody, kPrepare, sliceChunks, type BodySource } from './internal/body.js';
@@ -75,9 +75,13 @@ const READ_CHUNK = 64 * 1024;
 
 const TEXTUAL = /^(?:text\/|application\/(?:javascript|json|xml)|image\/svg\+xml)/;
 
+let mimeTypes: { getType(path: string): string | null } | undefined;
+
 /** The Content-Type for a file name: MIME from `mime`, `charset=utf-8` for textual types. */
 export function contentTypeFor(path: string): string {
-  const type = mime.getType(path) ?? 'application/octet-stream';
+  // The MIME table loads with the first file served, not with the app.
+  mimeTypes ??= (createRequire(import.meta.url)('mime') as { default: NonNullable<typeof mimeTypes> }).default;
+  const type = mimeTypes.getType(path) ?? 'application/octet-stream';
   return TEXTUAL.test(type) ? `${type}; charset=utf-8` : type;
 }
 

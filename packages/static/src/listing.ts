@@ -3,8 +3,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import mime from 'mime';
-import { escapeHtml, htmlPage, httpDate, Response } from '@poor/core';
+import { contentTypeFor, escapeHtml, htmlPage, httpDate, Response } from '@poor/core';
 
 /** Size for people: divides by 1024 while above 1000, one decimal (`1.5k`, `2.0M`, `17.0`). */
 export function humanSize(bytes: number): string {
@@ -46,7 +45,7 @@ async function rowOf(dir: string, entry: Dirent, root: string): Promise<Row | un
       directory,
       mtime: info.mtimeMs,
       size: directory || !info.isFile() ? '-' : humanSize(info.size),
-      type: directory ? 'Directory' : info.isFile() ? (mime.getType(entry.name) ?? 'application/octet-stream') : '-',
+      type: directory ? 'Directory' : info.isFile() ? (contentTypeFor(entry.name).split(';')[0] as string) : '-',
     };
   } catch {
     return undefined; // unreadable or dangling: left out, as upstream does

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Session } from 'node:inspector';
+import type { Session } from 'node:inspector';
 import { join } from 'node:path';
 
 interface ProfileLogger {
@@ -56,6 +56,8 @@ export class Profiler {
   }
 
   #connect(): Session {
+    // node:inspector loads with the first profiled request, not with every app.
+    const { Session } = process.getBuiltinModule('node:inspector');
     const session = new Session();
     session.connect();
     session.post('Profiler.enable');
