@@ -358,7 +358,7 @@ export class Application extends Settings {
       this.#compileOnce();
     } catch (error) {
       this.#compileError = error;
-      this.logger.error(`Poor: application ${this.name} cannot start:`, error);
+      this.logger.error({ err: error }, `Poor: application ${this.name} cannot start`);
       throw error;
     }
     this.#compiled = true;

@@ -3,7 +3,11 @@ import type { Writable } from 'node:stream';
 import { MemoryNonceStore, type DigestAlgorithm, type NonceStore } from './digest.js';
 import type { PasswordMap } from './password-map.js';
 
-/** Console-compatible logger (console, pino, …). */
+/**
+ * A logger: pino (or any logger with its calling convention) or the console. Poor calls it as
+ * pino does: `logger.error({ err, req }, 'message')` (structured fields first) or with one
+ * string; the default console logger prints the message and then the error with its stack.
+ */
 export interface Logger {
   error(...args: unknown[]): void;
   warn(...args: unknown[]): void;
@@ -74,8 +78,10 @@ export interface SettingsOptions {
   fileCallback?: FileCallback;
   /** `X-Powered-By` value, or false for none (default `Poor`). */
   poweredBy?: string | false;
-  /** Logger, or false to log nothing (default: the console without debug lines). */
+  /** Logger, or false to log nothing (default: the console without debug lines; `console` adds them). */
   logger?: Logger | false;
+  /** One `info` line per request (method, URL, status, milliseconds); default false. */
+  accessLog?: boolean;
   /** Milliseconds `close()` waits for in-flight requests (default 10 000). */
   closeTimeout?: number;
   /** Digest algorithm offered (default `MD5-sess`, as upstream; SHA-256 is offered too when the realm has SHA-256 users). */
@@ -92,13 +98,29 @@ export interface SettingsOptions {
 
 const SILENT: Logger = { error() {}, warn() {}, info() {}, debug() {} };
 
-/** The default logger: the console without its debug lines (per-request noise such as 404s). */
-const CONSOLE: Logger = {
-  error: (...args) => console.error(...args),
-  warn: (...args) => console.warn(...args),
-  info: (...args) => console.info(...args),
-  debug() {},
-};
+/** Prints a pino-style call `(fields, message)` on the console as the message, then the error. */
+function toConsole(write: (...args: unknown[]) => void): (...args: unknown[]) => void {
+  return (...args) => {
+    const [fields, message] = args;
+    if (args.length === 2 && typeof message === 'string' && fields !== null && typeof fields === 'object') {
+      const { err } = fields as { err?: unknown };
+      if (err === undefined) write(message);
+      else write(message, err);
+    } else {
+      write(...args);
+    }
+  };
+}
+
+/** The console as a logger, with or without its debug lines (per-request noise such as 404s). */
+function consoleLogger(debug: boolean): Logger {
+  return {
+    error: toConsole((...args) => console.error(...args)),
+    warn: toConsole((...args) => console.warn(...args)),
+    info: toConsole((...args) => console.info(...args)),
+    debug: debug ? toConsole((...args) => console.debug(...args)) : () => {},
+  };
+}
 
 function envFlag(value: string | undefined): boolean | undefined {
   return value === undefined || value === '' ? undefined : value.toLowerCase() === 'on';
@@ -149,6 +171,8 @@ export class Settings {
   poweredBy: string | false;
   /** The logger in use. */
   logger: Logger;
+  /** See {@link SettingsOptions.accessLog}. */
+  accessLog: boolean;
   /** Milliseconds `close()` waits for in-flight requests. */
   closeTimeout: number;
   /** See {@link SettingsOptions.authAlgorithm}. */
@@ -188,7 +212,14 @@ export class Settings {
     this.uploadDir = options.uploadDir ?? tmpdir();
     this.fileCallback = options.fileCallback;
     this.poweredBy = options.poweredBy ?? 'Poor';
-    this.logger = options.logger === false ? SILENT : (options.logger ?? CONSOLE);
+    const logger = options.logger;
+    this.logger =
+      logger === false
+        ? SILENT
+        : logger === undefined || logger === console
+          ? consoleLogger(logger === console)
+          : logger;
+    this.accessLog = options.accessLog ?? envFlag(env.poor_AccessLog) ?? false;
     this.closeTimeout = options.closeTimeout ?? 10_000;
     this.authAlgorithm = options.authAlgorithm ?? 'MD5-sess';
     this.authQop = options.authQop ?? 'auth';

@@ -259,7 +259,7 @@ describe('HTTP Digest (RFC 7616)', () => {
     const logger = { error: vi.fn(), warn() {}, info() {}, debug() {} };
     app.logger = logger;
     expect((await app.inject('/x')).status).toBe(500);
-    expect(String(logger.error.mock.calls[0]?.[1])).toContain('secretKey');
+    expect(String((logger.error.mock.calls[0]?.[0] as { err?: unknown }).err)).toContain('secretKey');
   });
 });
 

@@ -143,8 +143,8 @@ function newAjv(version: LoadedDocument['version'], options: CompileOptions): Aj
     validateFormats: true,
     logger: {
       log: () => undefined,
-      warn: (...args: unknown[]) => logger.warn('Poor openapi:', ...args),
-      error: logger.error,
+      warn: (...args: unknown[]) => logger.warn(`Poor openapi: ${args.map(String).join(' ')}`),
+      error: (...args: unknown[]) => logger.error(`Poor openapi: ${args.map(String).join(' ')}`),
     },
     formats: options.formats,
   };

@@ -109,7 +109,8 @@ export function websockets(options: WebSocketOptions = {}): WebSocketAddOn {
   let heartbeat: NodeJS.Timeout | undefined;
 
   const logError = (message: string, error: unknown): void => {
-    (app?.logger ?? console).error(`Poor ws: ${message}`, error);
+    if (app) app.logger.error({ err: error }, `Poor ws: ${message}`);
+    else console.error(`Poor ws: ${message}`, error);
   };
 
   const startHeartbeat = (): void => {
@@ -135,7 +136,7 @@ export function websockets(options: WebSocketOptions = {}): WebSocketAddOn {
     set.add(ws);
     alive.add(ws);
     ws.on('pong', () => alive.add(ws));
-    ws.on('error', (error) => (app?.logger ?? console).debug?.('Poor ws: socket error', error));
+    ws.on('error', (error) => app?.logger.debug?.({ err: error }, 'Poor ws: socket error'));
     ws.once('close', () => {
       open.delete(ws);
       set.delete(ws);

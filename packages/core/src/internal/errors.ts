@@ -21,6 +21,7 @@ export function handleError(req: Request, error: unknown): Response | Promise<Re
   const app = req.app;
   if (error instanceof UnsupportedResponseError) {
     app.logger.error(
+      { req: logFields(req) },
       `Poor: handler ${nameOf(req.uriHandler)} for ${req.method} ${req.raw.url} [${req.uriRule ?? '-'}] returned an unsupported value (${error.valueType})`,
     );
     return statusResponse(req, 500, { error });
@@ -33,13 +34,19 @@ export function handleError(req: Request, error: unknown): Response | Promise<Re
   }
   if (error instanceof SessionError && error.status < 500) {
     // A forged, expired or foreign cookie: the client's doing, not worth more than a debug line.
-    app.logger.debug?.(`Poor: untrusted session cookie on ${req.method} ${req.raw.url}: ${error.message}`);
+    app.logger.debug?.(
+      { req: logFields(req) },
+      `Poor: untrusted session cookie on ${req.method} ${req.raw.url}: ${error.message}`,
+    );
     return statusResponse(req, error.status, { error: 'invalid session cookie' });
   }
   if (leftMidBody(req)) {
     // A handler reading the body of a client that disconnected (Node's "aborted"): the
     // client's doing, answered (if anyone listens) as a 400 and logged at debug only.
-    app.logger.debug?.(`Poor: the client of ${req.method} ${req.raw.url} went away mid-body`, error);
+    app.logger.debug?.(
+      { err: error, req: logFields(req) },
+      `Poor: the client of ${req.method} ${req.raw.url} went away mid-body`,
+    );
     return statusResponse(req, 400, clientGone().extra);
   }
   logCrash(req, error);
@@ -52,11 +59,16 @@ function leftMidBody(req: Request): boolean {
   return !raw.complete && (raw.destroyed || raw.socket?.destroyed === true);
 }
 
+/** The request's fields in a structured log line (`req` in pino's terms). */
+export function logFields(req: Request): { method: string; url: string | undefined; route: string | undefined } {
+  return { method: req.method, url: req.raw.url, route: req.uriRule };
+}
+
 /** Logs a handler's crash with the stack. */
 export function logCrash(req: Request, error: unknown): void {
   req.app.logger.error(
-    `Poor: handler ${nameOf(req.uriHandler)} for ${req.method} ${req.raw.url} [${req.uriRule ?? '-'}] failed:`,
-    error,
+    { err: error, req: logFields(req) },
+    `Poor: handler ${nameOf(req.uriHandler)} for ${req.method} ${req.raw.url} [${req.uriRule ?? '-'}] failed`,
   );
 }
 
@@ -67,7 +79,7 @@ export function logCrash(req: Request, error: unknown): void {
 export function statusResponse(req: Request, status: number, extra: HTTPExceptionExtra): Response | Promise<Response> {
   const app = req.app;
   // A client's mistake, one per request: debug only (a scanner must not flood the log).
-  if (status === 404) app.logger.debug?.(`Poor: 404 Not Found: ${req.method} ${req.raw.url}`);
+  if (status === 404) app.logger.debug?.({ req: logFields(req) }, `Poor: 404 Not Found: ${req.method} ${req.raw.url}`);
   const handler = app[kTables].statusHandler(status, req.method);
   if (handler) {
     req.errorHandler = handler;
@@ -89,7 +101,7 @@ function guard(req: Request, run: () => unknown): Response | Promise<Response> {
   const fail = (error: unknown): Response => {
     if (error instanceof HTTPException)
       return error.response ?? builtin(req, error.status === 200 ? 204 : error.status, error.extra);
-    req.app.logger.error(`Poor: error handler ${nameOf(req.errorHandler)} failed:`, error);
+    req.app.logger.error({ err: error, req: logFields(req) }, `Poor: error handler ${nameOf(req.errorHandler)} failed`);
     return builtin(req, 500, { error });
   };
   try {

@@ -10,9 +10,10 @@ import { makeResponse } from '../make-response.js';
 import { Request } from '../request.js';
 import { Declined, NoContentResponse, Response } from '../response.js';
 import type { RouteFunction, RouteMatch } from '../router.js';
+import { logAccess } from './access-log.js';
 import { kPrepare } from './body.js';
 import { bodyKind, type BodyKind } from './body-parse.js';
-import { builtin, handleError, logCrash, statusResponse } from './errors.js';
+import { builtin, handleError, logCrash, logFields, statusResponse } from './errors.js';
 import { EarlyBodyError, respond } from './respond.js';
 import { kParse, kProtocols, kScope, kTables, kTargetError } from './symbols.js';
 import { isThenable, nameOf } from './util.js';
@@ -30,6 +31,7 @@ type Answer = Response | Promise<Response>;
 /** Steps 2–6 for one request: never throws, never leaves the response unanswered. */
 export function handleRequest(app: Application, raw: IncomingMessage, res: ServerResponse, upgrade?: Upgrade): void {
   const req = new Request(app, raw, res);
+  if (app.accessLog) logAccess(req, res);
   let result: Answer;
   try {
     result = dispatch(req, upgrade);
@@ -261,7 +263,7 @@ async function finishAsync(req: Request, first: Response, conditional: boolean |
     try {
       response = makeResponse(await hook(req, response));
     } catch (error) {
-      req.app.logger.error(`Poor: after hook ${nameOf(hook)} failed:`, error);
+      req.app.logger.error({ err: error, req: logFields(req) }, `Poor: after hook ${nameOf(hook)} failed`);
       response = builtin(req, 500, { error });
       break;
     }
@@ -290,13 +292,13 @@ function writeFailed(req: Request, error: unknown): void {
   try {
     respond(res, builtin(req, 500, { error: cause }), req);
   } catch (again) {
-    req.app.logger.error('Poor: could not send the 500 page:', again);
+    req.app.logger.error({ err: again, req: logFields(req) }, 'Poor: could not send the 500 page');
     res.destroy();
   }
 }
 
 function lastResort(req: Request, error: unknown): void {
-  req.app.logger.error('Poor: unexpected failure in the request pipeline:', error);
+  req.app.logger.error({ err: error, req: logFields(req) }, 'Poor: unexpected failure in the request pipeline');
   const res = req.rawResponse as ServerResponse;
   if (!res.headersSent && !res.destroyed) {
     res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });

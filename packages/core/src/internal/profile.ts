@@ -43,7 +43,7 @@ export class Profiler {
         session.post('Profiler.stop', (error, result) => {
           this.#busy = false;
           if (error) {
-            this.logger.error('Poor: profiling failed', error);
+            this.logger.error({ err: error }, 'Poor: profiling failed');
             return;
           }
           const file = join(this.dir, `${label(raw)}.${Date.now() / 1000}.cpuprofile`);

@@ -47,7 +47,7 @@ export function respond(res: ServerResponse, response: Response, request: WriteS
   const unread = bodyUnread(request) ? request.raw : undefined;
   if (res.headersSent || res.destroyed) {
     if (!res.destroyed)
-      logger.error('Poor: the response was already started by someone else; not sending', response.status);
+      logger.error(`Poor: the response was already started by someone else; not sending ${response.status}`);
     return;
   }
   const headers = response.headers;
@@ -135,7 +135,7 @@ async function pipeIterable(
     }
   } catch (error) {
     if (!started) throw new EarlyBodyError(error);
-    logger.error('Poor: response body failed while streaming; connection closed', error);
+    logger.error({ err: error }, 'Poor: response body failed while streaming; connection closed');
     res.destroy();
     return;
   } finally {
@@ -152,6 +152,6 @@ async function closeIterator(iterator: AnyIterator, logger: WriteLogger): Promis
     const result = iterator.return?.();
     if (isThenable(result)) await result;
   } catch (error) {
-    logger.debug?.('Poor: error while closing a response body iterator', error);
+    logger.debug?.({ err: error }, 'Poor: error while closing a response body iterator');
   }
 }

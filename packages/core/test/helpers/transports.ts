@@ -90,6 +90,16 @@ export function describeBoth(name: string, suite: (send: Send) => void): void {
   describe(`${name} (socket)`, () => suite(viaSocket));
 }
 
+/** A log argument as text: an error with its stack, pino-style fields by their `err`. */
+function show(arg: unknown): string {
+  if (arg instanceof Error) return `${arg.message}\n${arg.stack ?? ''}`;
+  if (arg !== null && typeof arg === 'object') {
+    const { err } = arg as { err?: unknown };
+    return err === undefined ? '' : show(err);
+  }
+  return String(arg);
+}
+
 /** A logger that records lines, for asserting on log output. */
 export function recordingLogger(): {
   lines: Array<{ level: string; text: string }>;
@@ -104,7 +114,11 @@ export function recordingLogger(): {
     (...args: unknown[]) => {
       lines.push({
         level,
-        text: args.map((arg) => (arg instanceof Error ? `${arg.message}\n${arg.stack ?? ''}` : String(arg))).join(' '),
+        // pino-style (fields, message): the message, then the error the fields carry.
+        text: (args.length === 2 && typeof args[1] === 'string' ? [args[1], args[0]] : args)
+          .map(show)
+          .filter((part) => part !== '')
+          .join(' '),
       });
     };
   return { lines, error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug') };
