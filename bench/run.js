@@ -296,7 +296,7 @@ function table() {
     const rps = base ? `${((result.rps / base.rps) * 100).toFixed(0)} %` : '–';
     const cpu = base ? `${(result.cpuPerRequest / base.cpuPerRequest).toFixed(2)}×` : '–';
     lines.push(
-      `| ${result.scenario} | ${result.framework} | ${result.rps.toFixed(0)} | ${rps} | ${result.p99} | ${result.cpuPerRequest.toFixed(1)} | ${cpu} | ${result.peakRss.toFixed(1)} |`,
+      `| ${result.scenario} | ${result.framework} | ${result.rps.toFixed(0)} | ${rps} | ${Number(result.p99.toFixed(1))} | ${result.cpuPerRequest.toFixed(1)} | ${cpu} | ${result.peakRss.toFixed(1)} |`,
     );
   }
   return lines.join('\n');

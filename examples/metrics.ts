@@ -44,6 +44,7 @@ class Metrics {
   }
 }
 
+// The access log (one info line per request) is off by default; poor_AccessLog=On turns it on.
 export const app = new Application('metrics', { controllers: [Metrics] });
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await serve(app);

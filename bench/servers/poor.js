@@ -6,7 +6,9 @@ import { importPoor, report, ROUTES, STATIC_DIR } from './common.js';
 const { Application } = await importPoor('core');
 const { documentRoot } = await importPoor('static');
 
-const app = new Application('bench'); // the defaults a user gets
+// The defaults a user gets; BENCH_POOR_SILENT=1 (instructions.js) turns the logger off, to
+// compare two builds' code paths when their default loggers differ.
+const app = new Application('bench', process.env.BENCH_POOR_SILENT === '1' ? { logger: false } : {});
 app.route('/hello', () => 'Hello world');
 app.route('/json', () => ({ hello: 'world', n: [1, 2, 3] }));
 app.route('/echo', (req) => req.json, 'POST');

@@ -5,8 +5,13 @@ import { JSONResponse, Response } from './response.js';
 
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(text: unknown): string {
-  return String(text).replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+  const value = String(text);
+  // Most text has nothing to escape: one scan, no new string.
+  return SPECIAL.test(value) ? value.replace(SPECIALS, (char) => `&#${char.charCodeAt(0)};`) : value;
 }
+
+const SPECIAL = /[&<>"']/;
+const SPECIALS = /[&<>"']/g;
 
 /** The reason phrase of a status (Node's table), or a generic one. */
 export function reasonPhrase(status: number): string {

@@ -96,7 +96,19 @@ export interface SettingsOptions {
   nonceStore?: NonceStore;
 }
 
-const SILENT: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+const NOOP = (): void => {};
+const SILENT: Logger = { error: NOOP, warn: NOOP, info: NOOP, debug: NOOP };
+
+/**
+ * Would a debug line be written? False for the default logger and for a pino logger above
+ * debug level, so per-request debug lines (404s) cost nothing to build when nobody reads them.
+ */
+export function debugEnabled(logger: Logger): boolean {
+  const debug = logger.debug;
+  if (debug === undefined || debug === NOOP) return false;
+  const levels = logger as { isLevelEnabled?: (level: string) => boolean };
+  return typeof levels.isLevelEnabled === 'function' ? levels.isLevelEnabled('debug') : true;
+}
 
 /** Prints a pino-style call `(fields, message)` on the console as the message, then the error. */
 function toConsole(write: (...args: unknown[]) => void): (...args: unknown[]) => void {
@@ -118,7 +130,7 @@ function consoleLogger(debug: boolean): Logger {
     error: toConsole((...args) => console.error(...args)),
     warn: toConsole((...args) => console.warn(...args)),
     info: toConsole((...args) => console.info(...args)),
-    debug: debug ? toConsole((...args) => console.debug(...args)) : () => {},
+    debug: debug ? toConsole((...args) => console.debug(...args)) : NOOP,
   };
 }
 

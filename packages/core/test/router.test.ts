@@ -200,6 +200,33 @@ describe('registration mistakes throw TypeError', () => {
 });
 
 describe('Router internals', () => {
+  it("keeps a static route's Allow value current as its methods change", () => {
+    const router = new Router();
+    const fn = (): string => '';
+    router.add('/x', ['GET'], fn);
+    expect(router.match('DELETE', '/x')).toMatchObject({ kind: 'method', allow: 'GET, HEAD, OPTIONS' });
+    router.add('/x', ['PUT'], fn);
+    expect(router.match('DELETE', '/x')).toMatchObject({ allow: 'GET, HEAD, PUT, OPTIONS' });
+    router.addUpgrade('/x', 'websocket', fn);
+    expect(router.match('DELETE', '/x')).toMatchObject({ allow: 'GET, HEAD, PUT, OPTIONS', upgrade: 'websocket' });
+    router.remove('/x', 'PUT');
+    expect(router.match('DELETE', '/x')).toMatchObject({ allow: 'GET, HEAD, OPTIONS' });
+    router.add('/<any>', ['POST'], fn);
+    expect(router.match('DELETE', '/x')).toMatchObject({ allow: 'GET, HEAD, POST, OPTIONS' });
+  });
+
+  it('gives route parameters without Object.prototype: __proto__ and constructor are plain data', () => {
+    const router = new Router();
+    router.add('/p/<__proto__>/<constructor>', ['GET'], () => '');
+    const found = router.match('GET', '/p/a/b');
+    expect(found.kind).toBe('found');
+    const params = (found as { params: Record<string, unknown> }).params;
+    expect(Object.keys(params)).toEqual(['__proto__', 'constructor']);
+    expect(params['__proto__']).toBe('a');
+    expect(params['constructor']).toBe('b');
+    expect('toString' in params).toBe(false);
+  });
+
   it('pops routes per method and altogether', () => {
     const router = new Router();
     const fn = (): string => '';

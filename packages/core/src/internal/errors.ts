@@ -7,6 +7,7 @@ import { builtinPage } from '../pages.js';
 import type { Request } from '../request.js';
 import { NoContentResponse, type Response } from '../response.js';
 import { SessionError } from '../session.js';
+import { debugEnabled } from '../settings.js';
 import { clientGone } from './body-parse.js';
 import { kTables } from './symbols.js';
 import { isThenable, nameOf } from './util.js';
@@ -79,7 +80,8 @@ export function logCrash(req: Request, error: unknown): void {
 export function statusResponse(req: Request, status: number, extra: HTTPExceptionExtra): Response | Promise<Response> {
   const app = req.app;
   // A client's mistake, one per request: debug only (a scanner must not flood the log).
-  if (status === 404) app.logger.debug?.({ req: logFields(req) }, `Poor: 404 Not Found: ${req.method} ${req.raw.url}`);
+  if (status === 404 && debugEnabled(app.logger))
+    app.logger.debug?.({ req: logFields(req) }, `Poor: 404 Not Found: ${req.method} ${req.raw.url}`);
   const handler = app[kTables].statusHandler(status, req.method);
   if (handler) {
     req.errorHandler = handler;

@@ -51,7 +51,11 @@ export function respond(res: ServerResponse, response: Response, request: WriteS
     return;
   }
   const headers = response.headers;
-  if (poweredBy && !headers.has('x-powered-by')) headers.add('X-Powered-By', poweredBy);
+  if (poweredBy && !headers.has('x-powered-by')) {
+    // The default value is a constant: no validation per response.
+    if (poweredBy === 'Poor') headers[kTrustedAppend]('X-Powered-By', 'x-powered-by', poweredBy);
+    else headers.add('X-Powered-By', poweredBy);
+  }
   if (unread) headers.set('Connection', 'close');
   const status = response.status;
   const noBody = bodyless(method, status);
