@@ -4,6 +4,7 @@
 // and the spread. Cases: the `simple` example as `npm start` runs it (tsx compiles it on the
 // fly), Poor and Fastify with 1 000 routes and with one, and plain node:http as the floor.
 import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
