@@ -16,23 +16,16 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { SCENARIOS as ALL } from './scenarios.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const requests = Number(process.env.BENCH_REQUESTS ?? 4000);
 const runs = Number(process.env.BENCH_RUNS ?? 2);
-const ECHO = JSON.stringify({
-  user: { id: 42, name: 'Ada', roles: ['admin', 'dev'] },
-  items: [1, 2, 3, 4, 5],
-  ok: true,
-});
-const SCENARIOS = [
-  { name: 'hello', path: '/hello' },
-  { name: 'json', path: '/json' },
-  { name: 'param', path: '/r37/items/42' },
-  { name: '404', path: '/nope/does-not-exist' },
-  { name: '405', path: '/hello', method: 'DELETE' },
-  { name: 'post-json', path: '/echo', method: 'POST', body: ECHO, headers: { 'content-type': 'application/json' } },
-];
+// run.js's scenarios that a server answers from memory (no files, no specialist servers).
+const SCENARIOS = ALL.filter((scenario) => !scenario.length && !scenario.frameworks).map((scenario) => ({
+  ...scenario,
+  ...(scenario.send ? { body: scenario.send, headers: { 'content-type': 'application/json' } } : {}),
+}));
 const only = process.env.BENCH_SCENARIOS?.split(',');
 const scenarios = SCENARIOS.filter((scenario) => !only || only.includes(scenario.name));
 // [name, server file, POOR_BUILD]: Poor, the other build, and with BENCH_SERVERS other servers.

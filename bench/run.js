@@ -18,7 +18,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { ORDER } from './servers/order.js';
+import { SCENARIOS } from './scenarios.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.env.BENCH_QUICK === '1';
@@ -36,11 +36,6 @@ const FRAMEWORKS = [
 ];
 // Servers that take part only in the scenarios naming them.
 const SPECIALISTS = new Set(['poor-openapi']);
-const ECHO = JSON.stringify({
-  user: { id: 42, name: 'Ada', roles: ['admin', 'dev'] },
-  items: [1, 2, 3, 4, 5],
-  ok: true,
-});
 
 // The static scenarios' files, in a folder every server is told about.
 const staticDir = mkdtempSync(join(os.tmpdir(), 'poor-bench-'));
@@ -49,28 +44,6 @@ writeFileSync(join(staticDir, 'static', '1k.txt'), 'x'.repeat(1023) + '\n');
 writeFileSync(join(staticDir, 'static', '1m.bin'), randomBytes(1 << 20));
 process.env.BENCH_STATIC_DIR = staticDir;
 process.on('exit', () => rmSync(staticDir, { recursive: true, force: true }));
-const SCENARIOS = [
-  { name: 'hello', path: '/hello', status: 200, body: 'Hello world' },
-  { name: 'json', path: '/json', status: 200, body: '{"hello":"world","n":[1,2,3]}' },
-  { name: 'param', path: '/r37/items/42', status: 200, body: '{"id":42}' },
-  { name: '404', path: '/nope/does-not-exist', status: 404 },
-  // A method the path does not take: 405 with Allow (Fastify and Express answer 404).
-  { name: '405', path: '/hello', method: 'DELETE', status: { default: 405, fastify: 404, express: 404 } },
-  { name: 'post-json', path: '/echo', status: 200, method: 'POST', body: ECHO, send: ECHO },
-  { name: 'static-1k', path: '/static/1k.txt', status: 200, length: 1024 },
-  { name: 'static-1m', path: '/static/1m.bin', status: 200, length: 1 << 20 },
-  // A ~1 KB JSON body validated against a schema (Fastify's schema.body, @poor/openapi), and
-  // the same route without validation in plain Poor.
-  {
-    name: 'post-valid',
-    path: '/validated',
-    status: 200,
-    method: 'POST',
-    body: ORDER,
-    send: ORDER,
-    frameworks: ['poor', 'poor-openapi', 'fastify'],
-  },
-];
 
 const only = process.env.BENCH_ONLY?.split(',');
 const onlyScenarios = process.env.BENCH_SCENARIOS?.split(',');

@@ -72,9 +72,6 @@ function builtinFilters(): Map<string, RouteFilter> {
 
 const GROUP = /<([^<>]*)>/g;
 const NAME = /^\w+$/u;
-const EMPTY_PARAMS: Record<string, unknown> = Object.freeze(Object.create(null) as Record<string, unknown>);
-const EMPTY_ARGS: unknown[] = [];
-
 /**
  * Route parameters: objects without `Object.prototype` in their chain (a parameter named
  * `__proto__` or `constructor` is plain data), built fast by a constructor rather than by
@@ -82,6 +79,10 @@ const EMPTY_ARGS: unknown[] = [];
  */
 const Params = function Params() {} as unknown as new () => Record<string, unknown>;
 Params.prototype = Object.create(null) as object;
+
+/** Static routes' parameters: the same kind of object as a pattern route's, frozen. */
+const EMPTY_PARAMS: Record<string, unknown> = Object.freeze(new Params());
+const EMPTY_ARGS: unknown[] = [];
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -3,6 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Request } from '../request.js';
+import { logFields } from './errors.js';
 
 /** Logs `req` when its response closes. */
 export function logAccess(req: Request, res: ServerResponse): void {
@@ -14,12 +15,12 @@ export function logAccess(req: Request, res: ServerResponse): void {
     const aborted = !res.writableFinished;
     req.app.logger.info(
       {
-        req: { method: raw.method, url: raw.url, remoteAddress: raw.socket?.remoteAddress },
+        req: { ...logFields(req), remoteAddress: raw.socket?.remoteAddress },
         res: { statusCode: status },
         responseTime,
         ...(aborted ? { aborted } : {}),
       },
-      `${raw.method} ${raw.url} ${status} ${responseTime.toFixed(1)} ms${aborted ? ' (connection closed early)' : ''}`,
+      `${req.method} ${raw.url} ${status} ${responseTime.toFixed(1)} ms${aborted ? ' (connection closed early)' : ''}`,
     );
   });
 }
