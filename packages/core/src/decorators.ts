@@ -54,6 +54,8 @@ export interface MemberMetadata {
   target?: unknown;
   /** Add-on options. */
   options?: unknown;
+  /** For an add-on's kind: how to install the add-on, said when it is missing (e.g. `app.use(websockets()) from @poor/ws`). */
+  addOn?: string;
 }
 
 /** Everything the decorators recorded on a controller class. */

@@ -1,4 +1,7 @@
 // The public API of @poor/core. Everything not listed here is internal.
+// The reference below travels into dist/index.d.ts, so a project that only installs
+// @poor/core (TypeScript's default `types` is `[]`) still knows `node:http` and `Buffer`.
+/// <reference types="node" preserve="true" />
 
 export {
   Application,

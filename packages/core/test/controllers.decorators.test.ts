@@ -268,6 +268,35 @@ describe('decorator mistakes', () => {
     expect(define).toThrow(/decorates methods only/);
   });
 
+  it('a class with no decorated member is refused at register()', () => {
+    class Plain {
+      index(): string {
+        return 'never routed';
+      }
+    }
+    const app = new Application('plain', { logger: false });
+    expect(() => app.register(Plain)).toThrow(TypeError);
+    expect(() => app.register(Plain)).toThrow(/Plain has no decorated members/);
+    expect(() => new Application('plain2', { logger: false, controllers: [new Plain()] })).toThrow(/Plain has no/);
+  });
+
+  it("an add-on's kind names its add-on when it is missing", async () => {
+    const named = createMemberDecorator<[req: Request]>({
+      kind: 'named',
+      path: '/n',
+      methods: undefined,
+      addOn: 'app.use(named()) from @example/named',
+    });
+    class UsesNamed {
+      @named
+      handle(): void {}
+    }
+    const app = new Application('named', { controllers: [UsesNamed], logger: false });
+    await expect(app.ready()).rejects.toThrow(
+      "no add-on handles '@named' members (UsesNamed.handle); install it with app.use(named()) from @example/named",
+    );
+  });
+
   it('an add-on kind nobody handles is refused with a hint; the add-on may come later', async () => {
     const custom = createMemberDecorator<[req: Request]>({ kind: 'custom', path: '/c', methods: undefined });
     class UsesCustom {

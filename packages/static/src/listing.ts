@@ -5,16 +5,17 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { contentTypeFor, escapeHtml, htmlPage, httpDate, Response } from '@poor/core';
 
-/** Size for people: divides by 1024 while above 1000, one decimal (`1.5k`, `2.0M`, `17.0`). */
+/** Size for people: whole bytes up to 1000 (`11 B`), then binary units with one decimal (`1.5 KiB`, `2.0 MiB`). */
 export function humanSize(bytes: number): string {
-  const units = ['', 'k', 'M', 'G', 'T', 'P'];
-  let value = bytes;
+  if (bytes <= 1000) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = bytes / 1024;
   let unit = 0;
   while (value > 1000 && unit < units.length - 1) {
     value /= 1024;
     unit += 1;
   }
-  return `${value.toFixed(1)}${units[unit] as string}`;
+  return `${value.toFixed(1)} ${units[unit] as string}`;
 }
 
 /** Is `path` (symlinks resolved) the folder `root` or below it? */

@@ -390,10 +390,12 @@ describe('documentRoot options and the request pipeline', () => {
 });
 
 describe('humanSize', () => {
-  it('divides by 1024 while above 1000', () => {
-    expect(humanSize(17)).toBe('17.0');
-    expect(humanSize(1000)).toBe('1000.0');
-    expect(humanSize(1024)).toBe('1.0k');
-    expect(humanSize(2_000_000)).toBe('1.9M');
+  it('says bytes up to 1000, then divides by 1024 while above 1000', () => {
+    expect(humanSize(0)).toBe('0 B');
+    expect(humanSize(11)).toBe('11 B');
+    expect(humanSize(1000)).toBe('1000 B');
+    expect(humanSize(1024)).toBe('1.0 KiB');
+    expect(humanSize(2_000_000)).toBe('1.9 MiB');
+    expect(humanSize(5 * 1024 ** 3)).toBe('5.0 GiB');
   });
 });

@@ -61,7 +61,12 @@ export interface WebSocketAddOn extends AddOn {
 export function websocket<P extends string>(
   pattern: P,
 ): MethodDecoratorFor<[ws: WebSocket, req: Request, ...params: RouteParams<P>]> {
-  return createMemberDecorator({ kind: 'websocket', path: pattern, methods: undefined });
+  return createMemberDecorator({
+    kind: 'websocket',
+    path: pattern,
+    methods: undefined,
+    addOn: 'app.use(websockets()) from @poor/ws',
+  });
 }
 
 const KEY = /^[+/0-9A-Za-z]{22}==$/;

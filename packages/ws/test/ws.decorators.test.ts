@@ -119,3 +119,18 @@ describe('the order of add-ons, routes and decorators does not matter (issue 8, 
     expect((await fetch(`http://${base}/first-ws`)).status).toBe(200);
   });
 });
+
+describe('@websocket without the add-on', () => {
+  it('says to install websockets() from @poor/ws', async () => {
+    class Lonely {
+      @websocket('/alone')
+      alone(ws: WebSocket): void {
+        ws.close();
+      }
+    }
+    const app = new Application('no-add-on', { logger: false, controllers: [Lonely] });
+    await expect(app.ready()).rejects.toThrow(
+      "no add-on handles '@websocket' members (Lonely.alone); install it with app.use(websockets()) from @poor/ws",
+    );
+  });
+});

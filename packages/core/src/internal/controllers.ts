@@ -41,6 +41,11 @@ export function bindController(controller: Controller, tables: HandlerTables): B
   const scope = tables.createScope(metadata.name);
   // A guard on the class (`@checkDigest` above `class`) comes first in the controller's hooks.
   for (const guard of metadata.guards) tables.addHook(scope.before, guard, 'before');
+  if (metadata.members.length === 0 && metadata.guards.length === 0) {
+    throw new TypeError(
+      `${metadata.name} has no decorated members (@route, @errorHandler, @before, …): nothing to register`,
+    );
+  }
   const source = instance as Record<string | symbol, unknown>;
   const members: Array<{ item: MemberMetadata; handler: RouteFunction }> = [];
   for (const item of metadata.members) {
@@ -91,8 +96,9 @@ export function compileController(
       default: {
         const register = kinds.get(item.kind);
         if (!register) {
+          const install = item.addOn ?? 'app.use(...)';
           throw new TypeError(
-            `no add-on handles '@${item.kind}' members (${bound.name}.${String(item.key)}); install it with app.use(...)`,
+            `no add-on handles '@${item.kind}' members (${bound.name}.${String(item.key)}); install it with ${install}`,
           );
         }
         register({ pattern: bound.prefix + item.path, handler, methods: item.methods, options: item.options });
