@@ -18,6 +18,7 @@ export {
   type SettingsOptions,
   type UploadInfo,
 } from './settings.js';
+export type { TrustProxy } from './internal/trust.js';
 export type {
   AfterHook,
   BeforeHook,

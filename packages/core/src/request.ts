@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Application } from './application.js';
@@ -10,11 +11,14 @@ import { HTTPException } from './http-error.js';
 import { bodyKind, clientGone, decodeText, hasBody, parseBody, type BodyKind } from './internal/body-parse.js';
 import { decodeExtValue, parseAuthorization } from './internal/auth-params.js';
 import { kParse, kScope, kTargetError } from './internal/symbols.js';
+import { clientAddress, trustTest } from './internal/trust.js';
 
 /** Parsed `Authorization` header: `type` plus every `key=value` parameter. */
 export type Authorization = Record<string, string> & { type?: string; token?: string };
 
 const EMPTY_FORM = new Fields<FormValue>();
+// A request id taken from a proxy: visible ASCII, at most 200 characters.
+const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 const NO_PARAMS = Object.freeze(Object.create(null) as Record<string, unknown>);
 
 function capitalize(text: string): string {
@@ -83,6 +87,7 @@ export class Request implements AsyncIterable<Buffer> {
   #args: Fields | undefined;
   #cookies: Record<string, string> | undefined;
   #contentType: { value: string; params: Record<string, string> } | undefined;
+  #id: string | undefined;
   #body: Promise<Buffer> | undefined;
   #parsed: Promise<unknown> | undefined;
   #targetError: string | undefined;
@@ -324,23 +329,63 @@ export class Request implements AsyncIterable<Buffer> {
     return (this.raw.socket as { encrypted?: boolean } | undefined)?.encrypted ? 'https' : 'http';
   }
 
-  /** The peer's address. */
+  /** The peer's address: the socket's other end (a proxy, when there is one; see {@link Request.ip}). */
   get remoteAddr(): string | undefined {
     return this.raw.socket?.remoteAddress;
   }
 
-  /** Raw `X-Forwarded-For`. */
+  /**
+   * This request's id, in every line Poor logs about it: `X-Request-Id` when a proxy
+   * `trustProxy` believes sent one (visible ASCII, up to 200 characters), else a new UUID.
+   * Made on first use.
+   */
+  get id(): string {
+    if (this.#id === undefined) {
+      const given = this.#peerTrusted ? firstValue(this.raw.headers['x-request-id']) : undefined;
+      this.#id = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+    }
+    return this.#id;
+  }
+
+  /** Is the socket's peer a proxy the `trustProxy` option believes? */
+  get #peerTrusted(): boolean {
+    const option = this.app.trustProxy;
+    if (option === false || option === undefined) return false;
+    const peer = this.raw.socket?.remoteAddress;
+    return peer !== undefined && trustTest(option)(peer, 0);
+  }
+
+  /**
+   * The client's address: the socket's peer, or with `trustProxy` the address the trusted
+   * proxies forwarded for (`X-Forwarded-For`, read from the right past each trusted hop).
+   */
+  get ip(): string | undefined {
+    const peer = this.raw.socket?.remoteAddress;
+    if (this.app.trustProxy === false || this.app.trustProxy === undefined) return peer;
+    return clientAddress(peer, this.forwardedFor, trustTest(this.app.trustProxy));
+  }
+
+  /** `https` or `http` as the client used it: {@link Request.scheme}, or `X-Forwarded-Proto` from a trusted proxy. */
+  get protocol(): 'http' | 'https' {
+    if (this.#peerTrusted) {
+      const proto = this.forwardedProto;
+      if (proto === 'https' || proto === 'http') return proto;
+    }
+    return this.scheme;
+  }
+
+  /** Raw `X-Forwarded-For` (whoever sent it; {@link Request.ip} applies `trustProxy`). */
   get forwardedFor(): string | undefined {
     return firstValue(this.raw.headers['x-forwarded-for']);
   }
 
-  /** Host from `X-Forwarded-Host`, without the port. */
+  /** Host from `X-Forwarded-Host`, without the port (raw: whoever sent it). */
   get forwardedHost(): string | undefined {
     const value = firstValue(this.raw.headers['x-forwarded-host']);
     return value === undefined ? undefined : splitHostPort(value.split(',')[0]?.trim() ?? '').name;
   }
 
-  /** Port from `X-Forwarded-Host`, else 443/80 from `X-Forwarded-Proto`. */
+  /** Port from `X-Forwarded-Host`, else 443/80 from `X-Forwarded-Proto` (raw). */
   get forwardedPort(): number | undefined {
     const value = firstValue(this.raw.headers['x-forwarded-host']);
     const port = value === undefined ? undefined : splitHostPort(value.split(',')[0]?.trim() ?? '').port;
@@ -349,17 +394,24 @@ export class Request implements AsyncIterable<Buffer> {
     return proto === 'https' ? 443 : proto === 'http' ? 80 : undefined;
   }
 
-  /** `X-Forwarded-Proto` (first value, lower-case). */
+  /** `X-Forwarded-Proto` (first value, lower-case; raw). */
   get forwardedProto(): string | undefined {
     return firstValue(this.raw.headers['x-forwarded-proto'])?.split(',')[0]?.trim().toLowerCase();
   }
 
-  /** An absolute URL for `path` on this server (honours X-Forwarded-*); absolute URLs pass through. */
+  /**
+   * An absolute URL for `path` on this server; absolute URLs pass through. The scheme and host
+   * come from `X-Forwarded-Proto`/`-Host` only when `trustProxy` believes the peer, else from
+   * the connection and `Host`.
+   */
   constructUrl(path: string): string {
     if (/^https?:\/\//i.test(path)) return path;
-    const scheme = this.forwardedProto ?? this.scheme;
-    const host = this.forwardedHost ?? this.hostname;
-    const port = this.forwardedHost !== undefined ? this.forwardedPort : this.hostPort;
+    const trusted = this.#peerTrusted;
+    const scheme = this.protocol;
+    const forwardedHost = trusted ? this.forwardedHost : undefined;
+    const host = forwardedHost ?? this.hostname;
+    const port =
+      forwardedHost !== undefined ? this.forwardedPort : (this.#host().port ?? (scheme === 'https' ? 443 : 80));
     const bracketed = host.includes(':') ? `[${host}]` : host;
     const defaultPort = (scheme === 'http' && port === 80) || (scheme === 'https' && port === 443);
     const hostPart = port === undefined || defaultPort ? bracketed : `${bracketed}:${port}`;

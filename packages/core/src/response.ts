@@ -1,6 +1,7 @@
 import { contentRange, isStatus } from './internal/util.js';
 import { Headers, kTrustedAppend, type HeadersInit, type HeaderValue, type RangeSpec } from './headers.js';
 import { httpDate } from './headers.js';
+import { serializeCookie, type CookieOptions } from './cookies.js';
 import { kBody, kClaim, type BodySource, type ByteWindow } from './internal/body.js';
 
 /** Options shared by every response class. */
@@ -103,6 +104,23 @@ export class Response {
   addHeader(name: string, value?: HeaderValue, params?: Record<string, string | null | undefined>): this {
     this.headers.addHeader(name, value, params);
     return this;
+  }
+
+  /**
+   * Adds a `Set-Cookie` header (`path` defaults to `/`; other attributes only when given).
+   * The value must be RFC 6265 cookie-octets (see {@link serializeCookie}): bad input throws.
+   */
+  setCookie(name: string, value: string, options: CookieOptions = {}): this {
+    this.headers.add('Set-Cookie', serializeCookie(name, value, { path: '/', ...options }));
+    return this;
+  }
+
+  /** Asks the client to forget a cookie: empty value, `Max-Age=0`, a past `Expires`, and the same `path`/`domain` it was set with. */
+  clearCookie(
+    name: string,
+    options: Pick<CookieOptions, 'path' | 'domain' | 'secure' | 'sameSite' | 'partitioned'> = {},
+  ): this {
+    return this.setCookie(name, '', { ...options, expires: 0, maxAge: 0 });
   }
 
   /** Appends data to the in-memory body. */

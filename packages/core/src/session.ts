@@ -45,7 +45,7 @@ const MAX_COOKIE = 4096;
 
 /** What `load()` reads: a request (its cookies and scheme) or a cookie map (`req.cookies`). */
 export type SessionSource =
-  Record<string, string> | { cookies: Record<string, string>; scheme?: string } | undefined | null;
+  Record<string, string> | { cookies: Record<string, string>; scheme?: string; protocol?: string } | undefined | null;
 
 /**
  * Shared cookie-session machinery: attributes, loading, destroying, writing. `Session` keeps a
@@ -95,9 +95,10 @@ export abstract class CookieSession<T> {
   load(source: SessionSource): this {
     const request =
       source && typeof source.cookies === 'object'
-        ? (source as { cookies: Record<string, string>; scheme?: string })
+        ? (source as { cookies: Record<string, string>; scheme?: string; protocol?: string })
         : undefined;
-    if (request?.scheme === 'https' && !this.#explicitSecure) this.#options.secure = true;
+    // `protocol` is the client's scheme (X-Forwarded-Proto from a trusted proxy), `scheme` the socket's.
+    if ((request?.protocol ?? request?.scheme) === 'https' && !this.#explicitSecure) this.#options.secure = true;
     const cookies = request ? request.cookies : (source as Record<string, string> | undefined | null);
     const value = cookies?.[this.sid];
     if (value !== undefined && value !== '') this.data = this.decode(value);

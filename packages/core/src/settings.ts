@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import type { Writable } from 'node:stream';
 import { MemoryNonceStore, type DigestAlgorithm, type NonceStore } from './digest.js';
+import { envTrust, type TrustProxy } from './internal/trust.js';
 import type { PasswordMap } from './password-map.js';
 
 /**
@@ -82,6 +83,8 @@ export interface SettingsOptions {
   logger?: Logger | false;
   /** One `info` line per request (method, URL, status, milliseconds); default false. */
   accessLog?: boolean;
+  /** Which proxies' `X-Forwarded-*` headers to believe (default false: none); see {@link TrustProxy}. */
+  trustProxy?: TrustProxy;
   /** Milliseconds `close()` waits for in-flight requests (default 10 000). */
   closeTimeout?: number;
   /** Digest algorithm offered (default `MD5-sess`, as upstream; SHA-256 is offered too when the realm has SHA-256 users). */
@@ -185,6 +188,8 @@ export class Settings {
   logger: Logger;
   /** See {@link SettingsOptions.accessLog}. */
   accessLog: boolean;
+  /** See {@link SettingsOptions.trustProxy}. */
+  trustProxy: TrustProxy;
   /** Milliseconds `close()` waits for in-flight requests. */
   closeTimeout: number;
   /** See {@link SettingsOptions.authAlgorithm}. */
@@ -232,6 +237,7 @@ export class Settings {
           ? consoleLogger(logger === console)
           : logger;
     this.accessLog = options.accessLog ?? envFlag(env.poor_AccessLog) ?? false;
+    this.trustProxy = options.trustProxy ?? envTrust(env.poor_TrustProxy) ?? false;
     this.closeTimeout = options.closeTimeout ?? 10_000;
     this.authAlgorithm = options.authAlgorithm ?? 'MD5-sess';
     this.authQop = options.authQop ?? 'auth';

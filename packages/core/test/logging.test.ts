@@ -50,7 +50,38 @@ describe('a pino instance as the logger', () => {
     expect(line?.msg).toMatch(/^Poor: handler .* for GET \/boom\/7\?x=1 \[\/boom\/<id:int>\] failed$/);
     expect(line?.err?.message).toBe('kaboom');
     expect(line?.err?.stack).toContain('logging.test.ts');
-    expect(line?.req).toEqual({ method: 'GET', url: '/boom/7?x=1', route: '/boom/<id:int>' });
+    expect(line?.req).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      method: 'GET',
+      url: '/boom/7?x=1',
+      route: '/boom/<id:int>',
+    });
+  });
+
+  it('names the request id in every line: X-Request-Id from a trusted proxy, else a UUID', async () => {
+    const { lines, logger } = pinoLines();
+    const app = (trustProxy: boolean) => {
+      const built = new Application('ids', { logger, trustProxy, accessLog: true });
+      built.route('/boom', (req) => {
+        if (req.query === 'crash=1') throw new Error('kaboom');
+        return req.id;
+      });
+      return built;
+    };
+    const trusted = app(true);
+    const headers = { 'x-request-id': 'edge-42' };
+    expect((await trusted.inject({ url: '/boom', headers })).text()).toBe('edge-42');
+    expect((await trusted.inject({ url: '/boom?crash=1', headers })).status).toBe(500);
+    // a client is not a trusted proxy: its header is ignored
+    const direct = app(false);
+    const own = (await direct.inject({ url: '/boom', headers })).text();
+    expect(own).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    // not visible ASCII: replaced
+    expect((await trusted.inject({ url: '/boom', headers: { 'x-request-id': 'a b' } })).text()).not.toBe('a b');
+    await settle();
+    const ids = lines.map((item) => (item.req as { id?: string } | undefined)?.id);
+    expect(ids.filter((id) => id === 'edge-42')).toHaveLength(3); // access line, crash line, access line
+    expect(ids).toContain(own);
   });
 
   it('logs no line at info or above for 404, 405, 400, 413 and 501 answers, over a real socket', async () => {

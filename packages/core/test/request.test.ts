@@ -27,6 +27,9 @@ function echoApp(options: ConstructorParameters<typeof Application>[1] = {}): Ap
       hostname: req.hostname,
       hostPort: req.hostPort,
       scheme: req.scheme,
+      protocol: req.protocol,
+      ip: req.ip ?? null,
+      remoteAddr: req.remoteAddr ?? null,
       forwardedFor: req.forwardedFor ?? null,
       forwardedHost: req.forwardedHost ?? null,
       forwardedPort: req.forwardedPort ?? null,
@@ -142,24 +145,52 @@ describeBoth('the request object', (send) => {
     expect(plain.url).toBe('http://example.org/x');
   });
 
-  it('reads X-Forwarded-* headers', async () => {
+  it('reads X-Forwarded-* headers raw, but builds URLs and the client address without them', async () => {
     const echo = (
       await send(app, {
         url: '/echo/',
         headers: {
+          host: 'example.org:8080',
           'x-forwarded-for': '10.0.0.1, 10.0.0.2',
-          'x-forwarded-host': 'pub.example.org:9000',
+          'x-forwarded-host': 'evil.example',
           'x-forwarded-proto': 'https',
         },
       })
     ).json<Echo>();
     expect(echo.forwardedFor).toBe('10.0.0.1, 10.0.0.2');
-    expect(echo.forwardedHost).toBe('pub.example.org');
-    expect(echo.forwardedPort).toBe(9000);
+    expect(echo.forwardedHost).toBe('evil.example');
     expect(echo.forwardedProto).toBe('https');
+    // trustProxy is off by default: anybody can send these headers
+    expect(echo.url).toBe('http://example.org:8080/x');
+    expect(echo.protocol).toBe('http');
+    expect(echo.ip).toBe('127.0.0.1');
+  });
+
+  const trusting = echoApp({ trustProxy: 'loopback' });
+  afterAll(() => closeServer(trusting));
+
+  it('believes X-Forwarded-* from a proxy trustProxy names', async () => {
+    const echo = (
+      await send(trusting, {
+        url: '/echo/',
+        headers: {
+          'x-forwarded-for': '203.0.113.9, 10.0.0.2',
+          'x-forwarded-host': 'pub.example.org:9000',
+          'x-forwarded-proto': 'https',
+        },
+      })
+    ).json<Echo>();
+    expect(echo.forwardedPort).toBe(9000);
     expect(echo.url).toBe('https://pub.example.org:9000/x');
+    expect(echo.protocol).toBe('https');
+    // 10.0.0.2 is not loopback: it is the first address not trusted, so it is the client
+    expect(echo.ip).toBe('10.0.0.2');
+    expect(echo.remoteAddr).toBe('127.0.0.1');
     const noPort = (
-      await send(app, { url: '/echo/', headers: { 'x-forwarded-host': 'example.com', 'x-forwarded-proto': 'https' } })
+      await send(trusting, {
+        url: '/echo/',
+        headers: { 'x-forwarded-host': 'example.com', 'x-forwarded-proto': 'https' },
+      })
     ).json<Echo>();
     expect(noPort.url).toBe('https://example.com/x');
   });

@@ -264,3 +264,32 @@ describe('content types built from options are validated', () => {
     expect(() => new Response('x', { contentType: 'text/html\r\nX: y' })).toThrow(TypeError);
   });
 });
+
+describe('setCookie and clearCookie', () => {
+  it('add Set-Cookie headers a real client reads, path / by default', async () => {
+    const app = new Application('cookies', { logger: false });
+    app.route('/in', () =>
+      new JSONResponse({ ok: true })
+        .setCookie('sid', 'abc123', { httpOnly: true, sameSite: 'Lax', maxAge: 3600 })
+        .setCookie('theme', 'dark', { path: '/app' }),
+    );
+    app.route('/out', () => new Response('bye').clearCookie('sid'));
+    const { port } = await app.listen({ port: 0 });
+    try {
+      const login = await fetch(`http://127.0.0.1:${port}/in`);
+      expect(login.headers.getSetCookie()).toEqual([
+        'sid=abc123; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax',
+        'theme=dark; Path=/app',
+      ]);
+      const logout = await fetch(`http://127.0.0.1:${port}/out`);
+      expect(logout.headers.getSetCookie()).toEqual(['sid=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0']);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses a value that would inject attributes', () => {
+    expect(() => new Response('').setCookie('a', 'x; Domain=evil.example')).toThrow(TypeError);
+    expect(() => new Response('').setCookie('bad name', 'x')).toThrow(/invalid cookie name/);
+  });
+});

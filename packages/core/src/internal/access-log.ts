@@ -15,7 +15,7 @@ export function logAccess(req: Request, res: ServerResponse): void {
     const aborted = !res.writableFinished;
     req.app.logger.info(
       {
-        req: { ...logFields(req), remoteAddress: raw.socket?.remoteAddress },
+        req: { ...logFields(req), remoteAddress: req.ip },
         res: { statusCode: status },
         responseTime,
         ...(aborted ? { aborted } : {}),

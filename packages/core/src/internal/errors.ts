@@ -61,8 +61,13 @@ function leftMidBody(req: Request): boolean {
 }
 
 /** The request's fields in a structured log line (`req` in pino's terms). */
-export function logFields(req: Request): { method: string; url: string | undefined; route: string | undefined } {
-  return { method: req.method, url: req.raw.url, route: req.uriRule };
+export function logFields(req: Request): {
+  id: string;
+  method: string;
+  url: string | undefined;
+  route: string | undefined;
+} {
+  return { id: req.id, method: req.method, url: req.raw.url, route: req.uriRule };
 }
 
 /** Logs a handler's crash with the stack. */
