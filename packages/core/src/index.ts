@@ -130,3 +130,5 @@ export { makeResponse, UnsupportedResponseError } from './make-response.js';
 export { HTTPException, abort, redirect, type HTTPExceptionExtra } from './http-error.js';
 export { escapeHtml, htmlPage, reasonPhrase } from './pages.js';
 export type { InjectOptions, InjectResponse } from './inject.js';
+export { cors, type CorsOptions, type CorsOrigin } from './cors.js';
+export { acceptedEncodings, compression, isCompressible, type Coding, type CompressionOptions } from './compression.js';

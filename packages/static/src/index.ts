@@ -6,11 +6,11 @@ import { realpathSync, statSync, type Stats } from 'node:fs';
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
+  acceptedEncodings,
   contentTypeFor,
   FileResponse,
   HTTPException,
   NoContentResponse,
-  parseNegotiation,
   RedirectResponse,
   type AddOn,
   type Request,
@@ -44,21 +44,9 @@ export interface StaticOptions {
 /** The methods a document root answers. */
 const READ_ONLY = 'GET, HEAD, OPTIONS';
 
-const ENCODINGS: ReadonlyArray<readonly [coding: string, suffix: string]> = [
-  ['br', '.br'],
-  ['gzip', '.gz'],
-];
-
-/** Does an Accept-Encoding value allow `coding` (by name or `*`, with a quality above 0)? */
-function accepts(header: string, coding: string): boolean {
-  let wildcard = 0;
-  for (const [value, quality] of parseNegotiation(header)) {
-    const name = value.toLowerCase();
-    if (name === coding) return quality > 0;
-    if (name === '*') wildcard = quality;
-  }
-  return wildcard > 0;
-}
+// Precompressed siblings: `file.br`, `file.gz`.
+const SUFFIX = { br: '.br', gzip: '.gz' } as const;
+const CODINGS = ['br', 'gzip'] as const;
 
 function missing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
@@ -185,8 +173,8 @@ export class StaticFiles {
       headers.Vary = 'Accept-Encoding';
       const accept = req.raw.headers['accept-encoding'];
       if (accept) {
-        for (const [coding, suffix] of ENCODINGS) {
-          if (!accepts(accept, coding)) continue;
+        for (const coding of acceptedEncodings(accept, CODINGS)) {
+          const suffix = SUFFIX[coding];
           const sibling = await lstat(path + suffix).catch(() => undefined);
           // lstat: a sibling that is a symlink is never followed.
           if (!sibling?.isFile()) continue;

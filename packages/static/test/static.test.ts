@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Application, type InjectOptions } from '@poor/core';
+import { Application, compression, type InjectOptions } from '@poor/core';
 import { documentRoot, humanSize, type StaticOptions } from '../src/index.js';
 import { makeFixture, type Fixture } from './fixture.js';
 
@@ -281,6 +281,21 @@ describe('documentRoot options and the request pipeline', () => {
     const none = await off.inject({ url: '/style.css', headers: { 'accept-encoding': 'br' } });
     expect(none.headers['content-encoding']).toBeUndefined();
     expect(none.headers.vary).toBeUndefined();
+  });
+
+  it("keeps precompressed siblings as they are under core's compression()", async () => {
+    const app = appWith({}, (app) => app.use(compression({ threshold: 0 })));
+    const { brotliDecompressSync, gunzipSync } = await import('node:zlib');
+    const br = await app.inject({ url: '/style.css', headers: { 'accept-encoding': 'br, gzip' } });
+    expect(br.headers['content-encoding']).toBe('br');
+    // encoded once: the sibling's bytes, not brotli of brotli
+    expect(brotliDecompressSync(br.body).toString()).toBe(fixture.css);
+    expect(br.headers.vary).toBe('Accept-Encoding');
+    // without siblings, compression() encodes the file itself
+    const off = appWith({ precompressed: false }, (app) => app.use(compression({ threshold: 0 })));
+    const gz = await off.inject({ url: '/style.css', headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).toString()).toBe(fixture.css);
   });
 
   it('lets routes win over files and files win over the default handler', async () => {
