@@ -25,6 +25,13 @@ import {
   type Request,
   type UploadInfo,
 } from '@poor/core';
+
+// The `email` filter (the `filters` option below), known to the types: its values are strings.
+declare module '@poor/core' {
+  interface PoorFilters {
+    email: string;
+  }
+}
 import { serve } from './serve.js';
 
 const source = fileURLToPath(import.meta.url);

@@ -30,6 +30,7 @@ import { kLifecycle, kProtocols, kTables } from './internal/symbols.js';
 import { isStatus, nameOf } from './internal/util.js';
 import { debugInfoPage } from './debug.js';
 import type { Request } from './request.js';
+import type { CheckPattern, CheckReturn } from './route-params.js';
 import { Router, type FilterConverter, type RouteFilter, type RouteFunction } from './router.js';
 import { envText, Settings, type SettingsOptions } from './settings.js';
 import { NoContentResponse, type Response } from './response.js';
@@ -139,7 +140,11 @@ export class Application extends Settings {
    * Registers a route handler; methods default to GET (HEAD implied). The third argument is
    * the methods, or `{ methods, before }` with before hooks of this route only.
    */
-  route<P extends string>(pattern: P, handler: Handler<P>, methods?: Methods | RouteOptions): this {
+  route<P extends string, F extends Handler<P>>(
+    pattern: P & CheckPattern<P>,
+    handler: F & CheckReturn<F>,
+    methods?: Methods | RouteOptions,
+  ): this {
     const options: RouteOptions = isRouteOptions(methods) ? methods : { methods };
     this.router.add(pattern, toMethods(options.methods, ['GET']), this.#guarded(handler as RouteFunction, options));
     return this;

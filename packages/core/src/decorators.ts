@@ -3,7 +3,13 @@ import type { BeforeHook } from './handlers.js';
 import type { HTTPExceptionExtra } from './http-error.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
-import type { ClassDecoratorFor, MethodDecoratorFor, RouteParams } from './route-params.js';
+import type {
+  CheckPattern,
+  ClassDecoratorFor,
+  MethodDecoratorFor,
+  RouteParams,
+  RouteParamsObject,
+} from './route-params.js';
 
 // TC39 decorators keep metadata on `Symbol.metadata`, which Node 20/22 do not define yet.
 // Use the same registry symbol as TypeScript's and esbuild's helpers, so class metadata
@@ -146,9 +152,9 @@ export function controller(prefix = ''): ClassDecoratorFor {
  * Parameters are typed from the pattern: `'/user/<id:int>'` passes `id: number`.
  */
 export function route<P extends string>(
-  pattern: P,
+  pattern: P & CheckPattern<P>,
   methods?: DecoratorMethods,
-): MethodDecoratorFor<[req: Request, ...params: RouteParams<P>]> {
+): MethodDecoratorFor<[req: Request<RouteParamsObject<P>>, ...params: RouteParams<P>]> {
   return createMemberDecorator({ kind: 'route', path: pattern, methods });
 }
 

@@ -2,11 +2,17 @@ import type { Duplex } from 'node:stream';
 import type { HTTPExceptionExtra } from './http-error.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
-import type { RouteParams } from './route-params.js';
+import type { RouteParams, RouteParamsObject } from './route-params.js';
 import type { RouteFunction } from './router.js';
 
-/** A route handler: the request, then the route parameters in pattern order. */
-export type Handler<P extends string = string> = (req: Request, ...params: RouteParams<P>) => unknown;
+/**
+ * A route handler: the request (`req.params` typed from the pattern), then the route
+ * parameters in pattern order; it returns what a response can be made of (see `HandlerValue`).
+ */
+export type Handler<P extends string = string> = (
+  req: Request<RouteParamsObject<P>>,
+  ...params: RouteParams<P>
+) => unknown;
 /** Handles a status: `(req, extra)`. */
 export type StatusHandler = (req: Request, extra: HTTPExceptionExtra) => unknown;
 /** Handles an exception class: `(req, error)`. */

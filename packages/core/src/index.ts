@@ -55,11 +55,16 @@ export {
   type RouteMatch,
 } from './router.js';
 export type {
+  CheckPattern,
+  CheckReturn,
   ClassDecoratorFor,
+  HandlerResult,
+  HandlerValue,
   MethodDecoratorFor,
   PoorFilters,
   RouteParams,
   RouteParamsObject,
+  RouteRequest,
 } from './route-params.js';
 export { Request, type Authorization } from './request.js';
 export {

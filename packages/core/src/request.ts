@@ -47,7 +47,9 @@ function firstValue(value: string | string[] | undefined): string | undefined {
  * One HTTP request. The constructor only stores references; everything parsed (path, query,
  * headers, cookies, accept lists …) is a lazy, memoised getter.
  */
-export class Request implements AsyncIterable<Buffer> {
+export class Request<
+  Params extends Record<string, unknown> = Record<string, unknown>,
+> implements AsyncIterable<Buffer> {
   /** The application handling the request. */
   readonly app: Application;
   /** Node's request object (do not mutate it). */
@@ -57,7 +59,7 @@ export class Request implements AsyncIterable<Buffer> {
   /** When the request arrived: seconds since the epoch, with fractions. */
   readonly startTime: number = Date.now() / 1000;
   /** Route parameters, converted, by name (prototype-free). */
-  params: Record<string, unknown> = NO_PARAMS;
+  params: Params = NO_PARAMS as Params;
   /** The route pattern that matched (`/user/<id:int>`), `/*` for fallbacks and default handlers. */
   uriRule: string | undefined;
   /** The handler chosen for the request. */

@@ -21,11 +21,10 @@ describeBrowser('cors() in headless Chromium', () => {
     pageOrigin = `http://127.0.0.1:${(await pages.listen({ port: 0 })).port}`;
     strangerOrigin = `http://127.0.0.1:${(await strangers.listen({ port: 0 })).port}`;
     api = new Application('api', { logger: false, addOns: [cors({ origins: [pageOrigin], credentials: true })] });
-    api.route(
-      '/items/<id:int>',
-      (req, id) => ({ id, method: req.method, token: req.headers.get('x-token') ?? null }),
-      ['GET', 'PUT'],
-    );
+    api.route('/items/<id:int>', (req, id) => ({ id, method: req.method, token: req.headers.get('x-token') ?? null }), [
+      'GET',
+      'PUT',
+    ]);
     apiBase = `http://127.0.0.1:${(await api.listen({ port: 0 })).port}`;
     browser = await launchBrowser();
   });

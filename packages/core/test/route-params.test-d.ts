@@ -1,6 +1,12 @@
 // Type-level tests, checked by `npm run typecheck` (tsc): a wrong type makes the build fail.
 import { describe, expectTypeOf, it } from 'vitest';
-import { Application, type Request, type RouteParams, type RouteParamsObject } from '../src/index.js';
+import {
+  Application,
+  type Request,
+  type RouteParams,
+  type RouteParamsObject,
+  type RouteRequest,
+} from '../src/index.js';
 
 declare module '../src/index.js' {
   interface PoorFilters {
@@ -19,7 +25,6 @@ describe('RouteParams', () => {
     >();
     expectTypeOf<RouteParams<'/re/<v:re:[a-z]+>/<rest:re:.*>'>>().toEqualTypeOf<[string, string]>();
     expectTypeOf<RouteParams<'/INT/<id:INT>'>>().toEqualTypeOf<[number]>();
-    expectTypeOf<RouteParams<'/unknown/<x:nofilter>'>>().toEqualTypeOf<[string]>();
     expectTypeOf<RouteParams<string>>().toEqualTypeOf<string[]>();
   });
 
@@ -38,12 +43,41 @@ describe('app.route handler parameters', () => {
 
   it('types handler parameters from the pattern', () => {
     app.route('/user/<id:int>/<name>', (req, id, name) => {
-      expectTypeOf(req).toEqualTypeOf<Request>();
+      expectTypeOf(req).toEqualTypeOf<RouteRequest<'/user/<id:int>/<name>'>>();
       expectTypeOf(id).toEqualTypeOf<number>();
       expectTypeOf(name).toEqualTypeOf<string>();
       return { id, name };
     });
     app.route('/only-req/<id:int>', (req: Request) => req.path);
+  });
+
+  it('types req.params from the pattern', () => {
+    app.route('/user/<id:int>/<name>', (req) => {
+      expectTypeOf(req.params).toEqualTypeOf<{ id: number; name: string }>();
+      return req.params;
+    });
+    app.route('/plain', (req) => {
+      expectTypeOf(req.params).toEqualTypeOf<{}>();
+      return 'ok';
+    });
+    expectTypeOf<RouteRequest<'/a/<x:float>'>['params']>().toEqualTypeOf<{ x: number }>();
+  });
+
+  it('rejects handlers that return what no response is made of, and unknown filters', () => {
+    // @ts-expect-error a number is not a response
+    app.route('/answer', () => 42);
+    // @ts-expect-error nor a boolean
+    app.route('/flag', (req) => req.path === '/');
+    // @ts-expect-error nor a promise of a number
+    app.route('/later', async () => 42);
+    app.route('/fine', async () => ({ ok: true }));
+    app.route('/empty', () => undefined);
+    // @ts-expect-error 'nosuch' is not a known filter
+    app.route('/thing/<id:nosuch>', (_req, id) => id);
+    // augmented filters and regular expressions are known
+    app.route('/day/<when:day>/<v:re:[a-z]+>', (_req, when, v) => ({ when, v }));
+    const dynamic: string = '/built/<id:int>';
+    app.route(dynamic, () => 'patterns built at run time are not checked');
   });
 
   it('rejects handlers whose parameters do not fit', () => {
