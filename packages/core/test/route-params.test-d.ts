@@ -57,6 +57,7 @@ describe('app.route handler parameters', () => {
       return req.params;
     });
     app.route('/plain', (req) => {
+      // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no parameters: the empty object type
       expectTypeOf(req.params).toEqualTypeOf<{}>();
       return 'ok';
     });
