@@ -35,8 +35,11 @@ import { Router, type FilterConverter, type RouteFilter, type RouteFunction } fr
 import { envText, Settings, type SettingsOptions } from './settings.js';
 import { NoContentResponse, type Response } from './response.js';
 
-/** An add-on: a function that extends the application through its public API. */
-export type AddOn = (app: Application) => void;
+/** An add-on: a function that extends the application through its public API (`app.use(addOn)`). */
+export interface AddOn {
+  /** Installs the add-on on `app`. */
+  (app: Application): void;
+}
 
 /** Options of {@link Application}; each setting is also a typed property. */
 export interface ApplicationOptions extends SettingsOptions {

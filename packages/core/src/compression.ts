@@ -70,6 +70,7 @@ class EncodedResponse extends Response {
     this.#encoder = encoder;
   }
 
+  /** @internal How `respond()` obtains the body. */
   override [kBody](): BodySource {
     const source = this.#source;
     return {

@@ -87,13 +87,14 @@ function ownList(bag: MetadataBag): MemberMetadata[] {
   return bag[MEMBERS] as MemberMetadata[];
 }
 
-type Recorded = Omit<MemberMetadata, 'key'>;
+/** What {@link createMemberDecorator} records for each decorated method (the method name is added). */
+export type MemberRecord = Omit<MemberMetadata, 'key'>;
 
 /**
  * Builds a method decorator that records `record` for the decorated method, in either
  * TypeScript decorator mode. Add-ons use it for their own kinds (e.g. `@websocket`).
  */
-export function createMemberDecorator<Args extends unknown[]>(record: Recorded): MethodDecoratorFor<Args> {
+export function createMemberDecorator<Args extends unknown[]>(record: MemberRecord): MethodDecoratorFor<Args> {
   const label = `@${record.kind}`;
   const decorator = (target: unknown, context: unknown, descriptor?: PropertyDescriptor): void => {
     if (isStandardContext(context)) {

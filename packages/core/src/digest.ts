@@ -68,7 +68,9 @@ export interface DigestSettings {
   authTimeout: number;
   authMap:
     | {
+        /** The user's HA1 in the realm for that hash, if any. */
         find(realm: string, user: string, hash: DigestHash): string | undefined;
+        /** The hashes the realm's users have. */
         hashes(realm: string): ReadonlySet<DigestHash>;
       }
     | undefined;

@@ -45,6 +45,7 @@ export {
   type DecoratorMethods,
   type HookOptions,
   type MemberMetadata,
+  type MemberRecord,
 } from './decorators.js';
 export {
   Router,
@@ -103,6 +104,7 @@ export {
   Session,
   SessionError,
   type HeaderTarget,
+  type Secret,
   type SessionOptions,
   type SessionSource,
 } from './session.js';

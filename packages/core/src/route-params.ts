@@ -99,14 +99,24 @@ export type RouteRequest<P extends string> = Request<RouteParamsObject<P>>;
  * A method decorator usable in both TypeScript decorator modes (TC39 and
  * `experimentalDecorators`), which checks that the method accepts `Args` and returns what
  * a response can be made of.
+ *
+ * @typeParam Args - the parameters the decorated method must accept.
  */
 export interface MethodDecoratorFor<Args extends unknown[]> {
-  /** TC39 standard decorator form. */
+  /**
+   * TC39 standard decorator form.
+   *
+   * @typeParam F - the decorated method.
+   */
   <This, F extends (this: This, ...args: Args) => unknown>(
     value: F & CheckReturn<F>,
     context: ClassMethodDecoratorContext<This, F>,
   ): void;
-  /** Legacy (`experimentalDecorators`) form. */
+  /**
+   * Legacy (`experimentalDecorators`) form.
+   *
+   * @typeParam F - the decorated method.
+   */
   <F extends (...args: Args) => unknown>(
     target: object,
     key: string | symbol,

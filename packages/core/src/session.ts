@@ -38,7 +38,17 @@ export interface SessionOptions {
 
 /** Something a Set-Cookie header can be added to: `Headers`, or a response with `headers`. */
 export type HeaderTarget =
-  { add(name: string, value: string): unknown } | { headers: { add(name: string, value: string): unknown } };
+  | {
+      /** Appends a header. */
+      add(name: string, value: string): unknown;
+    }
+  | {
+      /** Headers to append to. */
+      headers: {
+        /** Appends a header. */
+        add(name: string, value: string): unknown;
+      };
+    };
 
 /** Cookie values above this length are refused before decoding; browsers drop longer Set-Cookie lines. */
 const MAX_COOKIE = 4096;
@@ -184,7 +194,8 @@ const TAG = 16;
 const MIN_SECRET = 32;
 const FOURTEEN_DAYS = 14 * 24 * 3600;
 
-type Secret = string | Uint8Array;
+/** A session secret: text or bytes. */
+export type Secret = string | Uint8Array;
 
 function toKey(secret: Secret): Buffer {
   const material = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);

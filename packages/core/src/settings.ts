@@ -10,9 +10,13 @@ import type { PasswordMap } from './password-map.js';
  * string; the default console logger prints the message and then the error with its stack.
  */
 export interface Logger {
+  /** Server faults: crashes (with `err`), failed writes. */
   error(...args: unknown[]): void;
+  /** Problems worth a look that are not faults. */
   warn(...args: unknown[]): void;
+  /** The access log (`accessLog: true`). */
   info(...args: unknown[]): void;
+  /** Client mistakes and routing details (404s, refused bodies); off by default. */
   debug?(...args: unknown[]): void;
 }
 

@@ -30,6 +30,7 @@ export class GeneratorResponse extends Response {
     this.#length = options.length;
   }
 
+  /** @internal How `respond()` obtains the body. */
   override [kBody](): BodySource {
     const source = this.#source;
     return {
@@ -51,6 +52,7 @@ export class StreamResponse extends Response {
     this.#length = options.length;
   }
 
+  /** @internal How `respond()` obtains the body. */
   override [kBody](): BodySource {
     const stream = this.#stream;
     return {
@@ -126,6 +128,7 @@ export class FileResponse extends Response {
     }
   }
 
+  /** @internal How `respond()` obtains the body. */
   override [kBody](): BodySource {
     const path = this.path;
     return {
@@ -158,6 +161,7 @@ export class JSONGeneratorResponse extends Response {
     this.#data = data;
   }
 
+  /** @internal How `respond()` obtains the body. */
   override [kBody](): BodySource {
     const data = this.#data;
     return {

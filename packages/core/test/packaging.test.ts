@@ -136,7 +136,7 @@ async function initTsconfig(project: string, tsc: string): Promise<Record<string
     .replace(/^\s*\/\/.*$/gm, '')
     .replace(/,(\s*[}\]])/g, '$1');
   const config = JSON.parse(text) as { compilerOptions: Record<string, unknown> };
-  const compilerOptions = { ...config.compilerOptions, skipLibCheck: false, noEmit: true };
+  const compilerOptions: Record<string, unknown> = { ...config.compilerOptions, skipLibCheck: false, noEmit: true };
   delete compilerOptions.jsx;
   delete compilerOptions.declaration;
   delete compilerOptions.declarationMap;

@@ -30,7 +30,7 @@ import {
 } from './request.js';
 import { checkResponse } from './response.js';
 
-export { SpecError } from './document.js';
+export { SpecError, type Json } from './document.js';
 export type { ApiData, SecurityVerifier, ValidationIssue } from './request.js';
 
 /** Options of {@link openapi}. */

@@ -17,7 +17,7 @@ import {
 } from '@poor/core';
 import { directoryListing, isInside } from './listing.js';
 
-export { directoryListing, humanSize } from './listing.js';
+export { directoryListing, humanSize, type ListingOptions } from './listing.js';
 
 /** Options of {@link documentRoot}. */
 export interface StaticOptions {
