@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/build/**', '**/node_modules/**', 'coverage/**', 'bench/.bench-tmp/**'] },
+  { ignores: ['**/dist/**', '**/build/**', '**/node_modules/**', 'coverage/**', 'bench/.bench-tmp/**', 'docs/api/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
