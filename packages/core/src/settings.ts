@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import type { Writable } from 'node:stream';
 import { MemoryNonceStore, type DigestAlgorithm, type NonceStore } from './digest.js';
-import { envTrust, type TrustProxy } from './internal/trust.js';
+import { envTrust, trustTest, type TrustProxy } from './internal/trust.js';
 import type { PasswordMap } from './password-map.js';
 
 /**
@@ -192,8 +192,17 @@ export class Settings {
   logger: Logger;
   /** See {@link SettingsOptions.accessLog}. */
   accessLog: boolean;
-  /** See {@link SettingsOptions.trustProxy}. */
-  trustProxy: TrustProxy;
+  #trustProxy: TrustProxy = false;
+
+  /** See {@link SettingsOptions.trustProxy}; checked when set (a bad address throws `TypeError` here, not in a request). */
+  get trustProxy(): TrustProxy {
+    return this.#trustProxy;
+  }
+
+  set trustProxy(value: TrustProxy) {
+    trustTest(value);
+    this.#trustProxy = value;
+  }
   /** Milliseconds `close()` waits for in-flight requests. */
   closeTimeout: number;
   /** See {@link SettingsOptions.authAlgorithm}. */

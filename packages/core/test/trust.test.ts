@@ -21,6 +21,18 @@ describe('trustProxy', () => {
     expect(plainAddress('::ffff:abcd')).toBe('::ffff:abcd');
   });
 
+  it('takes a string of digits as a hop count, as the environment gives it', () => {
+    expect(clientAddress('10.0.0.9', '198.51.100.1, 203.0.113.5', trustTest('1'))).toBe('203.0.113.5');
+    expect(clientAddress('10.0.0.9', '198.51.100.1, 203.0.113.5', trustTest(' 2 '))).toBe('198.51.100.1');
+  });
+
+  it('refuses a bad value when it is set, not in a request', () => {
+    expect(() => new Application('bad', { logger: false, trustProxy: 'nginx' })).toThrow(/'nginx' is not an IP/);
+    const app = new Application('later', { logger: false });
+    expect(() => (app.trustProxy = ['10.0.0.0/99'])).toThrow(/bad prefix/);
+    expect(app.trustProxy).toBe(false);
+  });
+
   it('refuses what is not an address', () => {
     expect(() => trustTest(['nginx'])).toThrow(/'nginx' is not an IP address/);
     expect(() => trustTest('10.0.0.0/33')).toThrow(/bad prefix/);

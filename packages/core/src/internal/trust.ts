@@ -6,8 +6,9 @@ import { BlockList, isIP } from 'node:net';
 /**
  * Which peers may tell Poor the client's address, scheme and host through `X-Forwarded-For`,
  * `X-Forwarded-Proto` and `X-Forwarded-Host`: `false` (none, the default), `true` (any),
- * a number of hops, addresses and CIDR ranges (a list or a comma-separated string; the names
- * `loopback`, `linklocal` and `uniquelocal` stand for their ranges), or a function.
+ * a number of hops (also as a string of digits, as it comes from the environment), addresses
+ * and CIDR ranges (a list or a comma-separated string; the names `loopback`, `linklocal` and
+ * `uniquelocal` stand for their ranges), or a function.
  */
 export type TrustProxy = boolean | number | string | readonly string[] | ((address: string, hop: number) => boolean);
 
@@ -75,9 +76,10 @@ export function trustTest(option: TrustProxy | undefined): TrustTest {
   let test: TrustTest;
   if (option === true) test = ALWAYS;
   else if (typeof option === 'function') test = option;
-  else if (typeof option === 'number') {
-    if (!Number.isInteger(option) || option < 0) throw new TypeError('trustProxy: a hop count is a whole number ≥ 0');
-    test = (_address, hop) => hop < option;
+  else if (typeof option === 'number' || (typeof option === 'string' && /^\s*\d+\s*$/.test(option))) {
+    const hops = Number(option);
+    if (!Number.isInteger(hops) || hops < 0) throw new TypeError('trustProxy: a hop count is a whole number ≥ 0');
+    test = (_address, hop) => hop < hops;
   } else test = blockList(typeof option === 'string' ? option.split(',') : option);
   compiledFor = option;
   compiled = test;
