@@ -66,6 +66,22 @@ describe('trustProxy', () => {
     ]);
   });
 
+  it('a test function that throws trusts nobody, and the request still gets its answer', async () => {
+    const app = new Application('throws', {
+      logger: false,
+      trustProxy: () => {
+        throw new Error('broken test');
+      },
+    });
+    app.route('/', (req) => ({ ip: req.ip ?? null, id: req.id.length }));
+    app.route('/crash', () => {
+      throw new Error('handler crash');
+    });
+    const reply = await app.inject({ url: '/', headers: { 'x-forwarded-for': '203.0.113.1' } });
+    expect(reply.json()).toEqual({ ip: '127.0.0.1', id: 36 });
+    expect((await app.inject('/crash')).status).toBe(500);
+  });
+
   it('comes from poor_TrustProxy when the code does not set it', () => {
     expect(envTrust('On')).toBe(true);
     expect(envTrust('off')).toBe(false);

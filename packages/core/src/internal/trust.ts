@@ -75,8 +75,16 @@ export function trustTest(option: TrustProxy | undefined): TrustTest {
   if (option === compiledFor) return compiled;
   let test: TrustTest;
   if (option === true) test = ALWAYS;
-  else if (typeof option === 'function') test = option;
-  else if (typeof option === 'number' || (typeof option === 'string' && /^\s*\d+\s*$/.test(option))) {
+  else if (typeof option === 'function') {
+    // A user's test that throws trusts nobody: a request (or its error log line) never fails on it.
+    test = (address, hop) => {
+      try {
+        return option(address, hop) === true;
+      } catch {
+        return false;
+      }
+    };
+  } else if (typeof option === 'number' || (typeof option === 'string' && /^\s*\d+\s*$/.test(option))) {
     const hops = Number(option);
     if (!Number.isInteger(hops) || hops < 0) throw new TypeError('trustProxy: a hop count is a whole number ≥ 0');
     test = (_address, hop) => hop < hops;
