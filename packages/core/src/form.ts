@@ -247,6 +247,13 @@ async function parseMultipart(req: Request, options: MultipartSettings): Promise
       return gate.writer;
     }) as unknown as () => Writable,
   });
+  // RFC 7578 §4.2: a part with a filename is a file, and §4.4: its type defaults to text/plain.
+  // Formidable takes a part without a Content-Type for a field, so a file from Python's
+  // requests (which sends none) would skip the file limits and arrive as text.
+  form.onPart = (part: Part) => {
+    if (typeof part.originalFilename === 'string' && !part.mimetype) part.mimetype = 'text/plain';
+    form._handlePart(part);
+  };
   form.on('fileBegin', (name: string, file: FormidableFile) => {
     (file as FormidableFile & { fieldName?: string }).fieldName = name;
   });
@@ -278,9 +285,9 @@ async function parseMultipart(req: Request, options: MultipartSettings): Promise
 /**
  * Reads a form body: `application/x-www-form-urlencoded` (Poor's parser, bounded by
  * `limits.fieldsSize`) or `multipart/form-data` (formidable; files streamed to `uploadDir` or
- * a `fileCallback`, never wholly into memory). A multipart part is a file when it carries a
- * Content-Type (browsers always send one); without it, it is a text field bounded by
- * `limits.fieldsSize`. Anything else gives empty fields.
+ * a `fileCallback`, never wholly into memory). A multipart part is a file when it has a
+ * `filename` (RFC 7578; type `text/plain` when it carries no Content-Type); otherwise it is a
+ * text field bounded by `limits.fieldsSize`. Anything else gives empty fields.
  */
 export async function readForm(req: Request, options: FormOptions = {}): Promise<Fields<FormValue>> {
   const app = req.app;

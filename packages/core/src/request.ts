@@ -138,9 +138,28 @@ export class Request<
     }
   }
 
-  /** @internal Decodes the target once; what is wrong with it, if anything. */
+  /**
+   * @internal Decodes the target once; what is wrong with it, or with the body's framing
+   * (RFC 9112 §6.3: a Transfer-Encoding that does not end in chunked leaves the length
+   * unknown, and the answer must be 400), if anything.
+   */
   [kTargetError](): string | undefined {
-    if (this.#path === undefined) this.#splitUrl();
+    if (this.#path === undefined) {
+      this.#splitUrl();
+      const method = this.raw.method;
+      if (this.#targetError === undefined && method !== 'GET' && method !== 'HEAD') {
+        const coding = this.raw.headers['transfer-encoding'];
+        if (
+          coding !== undefined &&
+          coding
+            .slice(coding.lastIndexOf(',') + 1)
+            .trim()
+            .toLowerCase() !== 'chunked'
+        ) {
+          this.#targetError = 'a Transfer-Encoding that does not end with chunked';
+        }
+      }
+    }
     return this.#targetError;
   }
 

@@ -538,3 +538,52 @@ describe('custom upload storage and manual parsing', () => {
     }
   });
 });
+
+describe('file parts without a Content-Type (RFC 7578 §4.2, §4.4)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'poor-typeless-'));
+  const app = new Application('typeless', { logger: false, uploadDir: dir, limits: { files: 2, fileSize: 1024 } });
+  app.route(
+    '/upload',
+    (req) =>
+      req.form.keys().map((key) => {
+        const value = req.form.getFirst(key);
+        return value instanceof UploadedFile
+          ? { key, file: value.filename, type: value.type, size: value.size }
+          : { key, text: value };
+      }),
+    'POST',
+  );
+  let port = 0;
+  beforeAll(async () => {
+    ({ port } = await app.listen({ port: 0 }));
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("are files, as Python's requests sends them (no Content-Type in the part)", async (context) => {
+    const { runRequests } = await import('./helpers/python.js');
+    const out = await runRequests(
+      context,
+      `
+r = requests.post('http://127.0.0.1:${port}/upload', files={'doc': ('notes.txt', b'hello file')}, data={'title': 'x'})
+print(r.status_code, r.text)
+r = requests.post('http://127.0.0.1:${port}/upload', files={'big': ('big.bin', b'z' * 5000)})
+print(r.status_code)
+r = requests.post('http://127.0.0.1:${port}/upload', files=[('a', ('a', b'1')), ('b', ('b', b'2')), ('c', ('c', b'3'))])
+print(r.status_code)
+`,
+    );
+    const [first = '', big, many] = out.trim().split('\n');
+    const [status, ...body] = first.split(' ');
+    expect(status).toBe('200');
+    expect(JSON.parse(body.join(' '))).toEqual([
+      { key: 'title', text: 'x' },
+      { key: 'doc', file: 'notes.txt', type: 'text/plain', size: 10 },
+    ]);
+    // the file limits hold for them: a file over fileSize, more files than allowed
+    expect(big).toBe('413');
+    expect(many).toBe('413');
+  });
+});

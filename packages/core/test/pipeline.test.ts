@@ -167,3 +167,54 @@ describe('the built-in routes are ordinary routes', () => {
     expect((await plain.inject({ url: '/debug-info', method: 'POST' })).status).toBe(405);
   });
 });
+
+describe('found by the bad-input corpus', () => {
+  const exchange = (port: number, raw: string, halfClose: boolean): Promise<string> =>
+    new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      let out = '';
+      socket.on('data', (chunk: Buffer) => (out += chunk.toString('latin1')));
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(out));
+      socket.write(raw, () => {
+        if (halfClose) socket.end();
+      });
+      setTimeout(() => socket.destroy(), 3000);
+    });
+
+  it('answers a client that half-closes right after its request, when the handler takes a while', async () => {
+    const app = new Application('half-close', { logger: false });
+    app.route('/slow', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return 'late but here';
+    });
+    const { port } = await app.listen({ port: 0 });
+    try {
+      const out = await exchange(port, 'GET /slow HTTP/1.1\r\nHost: x\r\n\r\n', true);
+      expect(out).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(out).toContain('late but here');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers 400 to a Transfer-Encoding that does not end with chunked, body in the same packet or later', async () => {
+    const app = new Application('framing', { logger: false });
+    app.route('/in', () => 'taken', 'POST');
+    const { port } = await app.listen({ port: 0 });
+    try {
+      for (const coding of ['gzip', 'xchunked', 'chunked, gzip']) {
+        const out = await exchange(
+          port,
+          `POST /in HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ${coding}\r\n\r\nbody`,
+          false,
+        );
+        expect(out, coding).toMatch(/^HTTP\/1\.1 400 /);
+      }
+      const out = await exchange(port, 'POST /in HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n', false);
+      expect(out).toMatch(/^HTTP\/1\.1 400 /);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 /** Options of `Application.listen`. */
@@ -92,6 +92,11 @@ export class Lifecycle {
       },
       app.handler,
     );
+    // A client may half-close (send FIN) right after its request, as `nc -N` and some HTTP/1.0
+    // clients do. Node's default drops such a request unless it is answered at once; with this
+    // (long-standing, undocumented) server flag it answers, then ends the connection.
+    (server as { httpAllowHalfOpen?: boolean }).httpAllowHalfOpen = true;
+    server.on('clientError', answerClientError);
     if (options.requestTimeout !== undefined && options.headersTimeout === undefined) {
       server.headersTimeout = Math.min(server.headersTimeout, options.requestTimeout);
     }
@@ -142,4 +147,32 @@ export class Lifecycle {
     // A process that exits next keeps no temporary upload.
     while (this.#pending.size > 0) await Promise.all(this.#pending);
   }
+}
+
+// What Node answers a request its parser refused (its own 'clientError' default).
+const REFUSALS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: '413 Payload Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+};
+
+/**
+ * The parser refused the client's bytes: Node's default answer (400, or 431/413/408), with
+ * one difference. When the refusal comes in the same read as a request Poor has already
+ * answered (a 400 for a Transfer-Encoding without chunked, a hook's 401), that answer is
+ * still corked in this tick; it is flushed before the socket closes instead of being lost.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const net = socket as Socket & { _httpMessage?: ServerResponse | null };
+  if (error.code === 'ECONNRESET' || !net.writable) {
+    net.destroy();
+    return;
+  }
+  const pending = net._httpMessage;
+  if (pending?.headersSent) net.uncork();
+  else {
+    const status = REFUSALS[error.code ?? ''] ?? '400 Bad Request';
+    net.write(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+  }
+  net.destroy(error);
 }
