@@ -91,6 +91,11 @@ export interface SettingsOptions {
   trustProxy?: TrustProxy;
   /** Milliseconds `close()` waits for in-flight requests (default 10 000). */
   closeTimeout?: number;
+  /**
+   * Milliseconds a handler has to start its answer; past them the client gets 503 with
+   * `Connection: close`, the late answer is dropped and an error is logged (default 0: no limit).
+   */
+  responseTimeout?: number;
   /** Digest algorithm offered (default `MD5-sess`, as upstream; SHA-256 is offered too when the realm has SHA-256 users). */
   authAlgorithm?: DigestAlgorithm;
   /** Digest quality of protection: `auth` (default) or `''` for RFC 2069 clients (no replay protection then). */
@@ -205,6 +210,8 @@ export class Settings {
   }
   /** Milliseconds `close()` waits for in-flight requests. */
   closeTimeout: number;
+  /** See {@link SettingsOptions.responseTimeout}. */
+  responseTimeout: number;
   /** See {@link SettingsOptions.authAlgorithm}. */
   authAlgorithm: DigestAlgorithm;
   /** See {@link SettingsOptions.authQop}. */
@@ -252,6 +259,7 @@ export class Settings {
     this.accessLog = options.accessLog ?? envFlag(env.poor_AccessLog) ?? false;
     this.trustProxy = options.trustProxy ?? envTrust(env.poor_TrustProxy) ?? false;
     this.closeTimeout = options.closeTimeout ?? 10_000;
+    this.responseTimeout = options.responseTimeout ?? 0;
     this.authAlgorithm = options.authAlgorithm ?? 'MD5-sess';
     this.authQop = options.authQop ?? 'auth';
     this.authTimeout = options.authTimeout ?? 300;

@@ -3,7 +3,8 @@
 import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { Application, HTTPException } from '../src/index.js';
+import { Readable } from 'node:stream';
+import { Application, HTTPException, StreamResponse } from '../src/index.js';
 import { runRequests } from './helpers/python.js';
 import { rawExchange, recordingLogger, useCleanup } from './helpers/transports.js';
 
@@ -213,6 +214,40 @@ describe('found by the bad-input corpus', () => {
       }
       const out = await exchange(port, 'POST /in HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n', false);
       expect(out).toMatch(/^HTTP\/1\.1 400 /);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('responseTimeout: a handler that never answers', () => {
+  it('gets a 503 with Connection: close in time, the socket is freed, a late answer is dropped quietly', async () => {
+    const log = recordingLogger();
+    const app = new Application('timeout', { logger: log, responseTimeout: 200 });
+    const late = Readable.from(['too late']);
+    app.route('/never', () => new Promise(() => undefined));
+    app.route('/late', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return new StreamResponse(late);
+    });
+    app.route('/fast', () => 'in time');
+    const { port } = await app.listen({ port: 0 });
+    try {
+      const started = Date.now();
+      const never = await fetch(`http://127.0.0.1:${port}/never`);
+      expect(never.status).toBe(503);
+      expect(never.headers.get('connection')).toBe('close');
+      expect(never.headers.get('retry-after')).toBe('5');
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect((await fetch(`http://127.0.0.1:${port}/late`)).status).toBe(503);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(late.destroyed).toBe(true);
+      expect(await (await fetch(`http://127.0.0.1:${port}/fast`)).text()).toBe('in time');
+      const errors = log.lines.filter((line) => line.level === 'error').map((line) => line.text);
+      expect(errors).toHaveLength(2);
+      expect(errors.every((text) => /did not answer within 200 ms; sent 503/.test(text))).toBe(true);
+      const connections = await new Promise<number>((resolve) => app.server?.getConnections((_e, n) => resolve(n)));
+      expect(connections).toBeLessThanOrEqual(1);
     } finally {
       await app.close();
     }

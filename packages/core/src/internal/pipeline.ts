@@ -11,7 +11,7 @@ import { Request } from '../request.js';
 import { Declined, NoContentResponse, Response } from '../response.js';
 import type { RouteFunction, RouteMatch } from '../router.js';
 import { logAccess } from './access-log.js';
-import { kPrepare } from './body.js';
+import { isBytes, kBody, kClaim, kPrepare } from './body.js';
 import { bodyKind, type BodyKind } from './body-parse.js';
 import { builtin, handleError, logCrash, logFields, statusResponse } from './errors.js';
 import { EarlyBodyError, respond } from './respond.js';
@@ -32,6 +32,7 @@ type Answer = Response | Promise<Response>;
 export function handleRequest(app: Application, raw: IncomingMessage, res: ServerResponse, upgrade?: Upgrade): void {
   const req = new Request(app, raw, res);
   if (app.accessLog) logAccess(req, res);
+  if (app.responseTimeout > 0 && upgrade === undefined) armResponseTimeout(req, res, app.responseTimeout);
   let result: Answer;
   try {
     result = dispatch(req, upgrade);
@@ -271,8 +272,39 @@ async function finishAsync(req: Request, first: Response, conditional: boolean |
   return write(req, response);
 }
 
+/** Requests answered 503 by the response timeout: their handler's late answer is dropped. */
+const timedOut = new WeakSet<Request>();
+
+/** `responseTimeout`: a handler that has not started its answer in time gets a 503 sent for it. */
+function armResponseTimeout(req: Request, res: ServerResponse, ms: number): void {
+  const timer = setTimeout(() => {
+    if (res.headersSent || res.destroyed) return;
+    timedOut.add(req);
+    req.app.logger.error(
+      { req: logFields(req) },
+      `Poor: handler ${nameOf(req.uriHandler)} for ${req.method} ${req.raw.url} did not answer within ${ms} ms; sent 503`,
+    );
+    const headers = { 'Retry-After': '5' };
+    void Promise.resolve(statusResponse(req, 503, { headers })).then(
+      (response) => {
+        response.headers.set('Connection', 'close');
+        respond(res, response, req);
+      },
+      () => res.destroy(),
+    );
+  }, ms);
+  res.once('close', () => clearTimeout(timer));
+}
+
 function write(req: Request, response: Response): void | Promise<void> {
   const res = req.rawResponse as ServerResponse;
+  if (timedOut.has(req)) {
+    // The 503 went out in its place: release the late answer's body unread.
+    response[kClaim]();
+    const source = response[kBody]();
+    if (!isBytes(source)) source.discard?.();
+    return;
+  }
   try {
     const pending = respond(res, response, req);
     if (pending) return pending.catch((error: unknown) => writeFailed(req, error));
