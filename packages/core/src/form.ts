@@ -10,6 +10,7 @@ import { kLifecycle } from './internal/symbols.js';
 import { Fields, parseQuery } from './fields.js';
 import { HTTPException } from './http-error.js';
 import type { Request } from './request.js';
+import { logFields } from './internal/errors.js';
 
 /** A file received in a multipart form. */
 export class UploadedFile {
@@ -70,7 +71,9 @@ const UPLOAD_BUFFER = 1 << 20;
 
 /**
  * Streams into a target while counting, refusing more than `limit` bytes (413). The limit
- * error is reported at once through `onLimit`, so it wins over the parser's follow-up errors.
+ * error, or the storage's own failure (507 for a full disk or quota, else 500: the server's
+ * fault, not the client's), is reported at once through `onFailure`, so it wins over the
+ * parser's follow-up errors.
  * Destroying it (a failed upload: a limit, a malformed body, a client gone) destroys the
  * target: a custom storage removes what it wrote in its `_destroy`.
  */
@@ -78,15 +81,19 @@ class LimitedWritable extends Writable {
   #target: Writable;
   #limit: number;
   #file: UploadedFile;
-  #onLimit: (error: HTTPException) => void;
+  #onFailure: (error: HTTPException) => void;
 
-  constructor(target: Writable, limit: number, file: UploadedFile, onLimit: (error: HTTPException) => void) {
+  constructor(target: Writable, limit: number, file: UploadedFile, onFailure: (error: HTTPException) => void) {
     super({ highWaterMark: UPLOAD_BUFFER });
     this.#target = target;
     this.#limit = limit;
     this.#file = file;
-    this.#onLimit = onLimit;
-    target.on('error', (error) => this.destroy(error));
+    this.#onFailure = onFailure;
+    target.on('error', (error: NodeJS.ErrnoException) => {
+      const full = error.code === 'ENOSPC' || error.code === 'EDQUOT';
+      this.#onFailure(new HTTPException(full ? 507 : 500, { error }));
+      this.destroy(error);
+    });
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -95,7 +102,7 @@ class LimitedWritable extends Writable {
       const error = new HTTPException(413, {
         error: `file ${this.#file.filename} is larger than ${this.#limit} bytes`,
       });
-      this.#onLimit(error);
+      this.#onFailure(error);
       callback(error);
       return;
     }
@@ -207,6 +214,8 @@ async function parseMultipart(req: Request, options: MultipartSettings): Promise
   let unnamed = false;
   let failed = false;
   let limitError: HTTPException | undefined;
+  // Ends the parse with an error; set once the parse has started.
+  let stop: (error: HTTPException) => void = () => undefined;
   const gate = new Gate(req.raw);
   const form = formidable({
     maxFields: limits.fields,
@@ -242,7 +251,17 @@ async function parseMultipart(req: Request, options: MultipartSettings): Promise
         target = createWriteStream(path as string, { highWaterMark: UPLOAD_BUFFER });
       }
       gate.writer = new LimitedWritable(target, limits.fileSize, upload, (error) => {
-        limitError ??= error;
+        if (limitError !== undefined) return;
+        limitError = error;
+        if (error.status >= 500) {
+          // The storage failed (a full disk): the server's fault. Formidable may never call
+          // back when its writer dies under backpressure, so the parse ends here.
+          req.app.logger.error(
+            { err: error.extra.error, req: logFields(req) },
+            `Poor: storing an upload of ${req.method} ${req.raw.url} failed (answered ${error.status})`,
+          );
+          stop(error);
+        }
       });
       return gate.writer;
     }) as unknown as () => Writable,
@@ -267,14 +286,18 @@ async function parseMultipart(req: Request, options: MultipartSettings): Promise
     else if (upload) fields.append(name, upload);
   });
   await new Promise<void>((resolve, reject) => {
-    form.parse(gate as unknown as IncomingMessage, (error: unknown) => {
-      if (!error) return resolve();
+    stop = (error) => {
+      if (failed) return;
       // Stop at the first error: nothing more reaches the parser (the answer's lingering
       // close reads and discards the rest of the body).
       failed = true;
       req.raw.unpipe(gate);
       gate.destroy();
-      reject(limitError ?? toHttpError(error));
+      reject(error);
+    };
+    form.parse(gate as unknown as IncomingMessage, (error: unknown) => {
+      if (!error) return resolve();
+      stop(limitError ?? toHttpError(error));
     });
     req.raw.pipe(gate);
   });

@@ -90,7 +90,7 @@ export function respond(res: ServerResponse, response: Response, request: WriteS
   const body = source.open(window);
   // Readables are read through their async iterator too: one loop gives the same
   // backpressure, early-error (500 page) and disconnect handling for every stream.
-  return pipeIterable(res, status, headers.toRaw(), body, unread, logger);
+  return pipeIterable(res, status, headers.toRaw(), body, unread, logger, length);
 }
 
 function waitForDrain(res: ServerResponse): Promise<void> {
@@ -113,6 +113,7 @@ async function pipeIterable(
   body: Iterable<unknown> | AsyncIterable<unknown>,
   unread: IncomingMessage | undefined,
   logger: WriteLogger,
+  length: number | undefined,
 ): Promise<void> {
   const iterator: AnyIterator =
     Symbol.asyncIterator in body
@@ -120,6 +121,7 @@ async function pipeIterable(
       : (body as Iterable<unknown>)[Symbol.iterator]();
   let finished = false;
   let started = false;
+  let sent = 0;
   try {
     for (;;) {
       let step: Step | PromiseLike<Step> = iterator.next();
@@ -135,6 +137,7 @@ async function pipeIterable(
         res.writeHead(status, raw as string[]);
       }
       if (res.destroyed) break;
+      sent += chunk.length;
       if (chunk.length > 0 && !res.write(chunk)) await waitForDrain(res);
     }
   } catch (error) {
@@ -146,6 +149,13 @@ async function pipeIterable(
     if (!finished) await closeIterator(iterator, logger);
   }
   if (res.destroyed) return;
+  if (length !== undefined && sent < length) {
+    // Fewer bytes than the Content-Length sent (a file truncated while it streamed): ending
+    // normally would leave the client waiting for the rest. Closing tells it the body is cut.
+    logger.error(`Poor: the response body ended after ${sent} of its ${length} bytes; connection closed`);
+    res.destroy();
+    return;
+  }
   if (!started) res.writeHead(status, raw as string[]);
   if (unread) endAfterBody(unread, res);
   else res.end();

@@ -1,0 +1,254 @@
+// Faults injected (issue 12 §3): the disk fills during an upload, a storage fails, a file
+// changes while it streams, the process runs out of file descriptors, a client sends its
+// headers slowly. The server's faults are 5xx without a stack and logged once at error; the
+// server keeps serving.
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Application, FileResponse } from '../src/index.js';
+import { recordingLogger } from './helpers/transports.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'poor-faults-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function upload(port: number, size: number): Promise<{ status: number; text: string }> {
+  const form = new FormData();
+  form.append('file', new Blob([Buffer.alloc(size, 1)]), 'data.bin');
+  const reply = await fetch(`http://127.0.0.1:${port}/upload`, { method: 'POST', body: form });
+  return { status: reply.status, text: await reply.text() };
+}
+
+function uploadApp(options: ConstructorParameters<typeof Application>[1]): {
+  app: Application;
+  log: ReturnType<typeof recordingLogger>;
+} {
+  const log = recordingLogger();
+  const app = new Application('faults', { logger: log, ...options });
+  app.route('/upload', (req) => ({ fields: req.form.size }), 'POST');
+  app.route('/ok', () => 'ok');
+  return { app, log };
+}
+
+describe('storage faults during an upload', () => {
+  it.skipIf(!existsSync('/dev/full'))(
+    'a full disk (ENOSPC from /dev/full) is a 507, logged once, no stack shown',
+    async () => {
+      const { app, log } = uploadApp({ fileCallback: () => createWriteStream('/dev/full') });
+      const { port } = await app.listen({ port: 0 });
+      try {
+        const reply = await upload(port, 300_000);
+        expect(reply.status).toBe(507);
+        expect(reply.text).toContain('507 - Insufficient Storage');
+        expect(reply.text).not.toMatch(/ENOSPC|at .*\.js/);
+        const errors = log.lines.filter((line) => line.level === 'error');
+        expect(errors).toHaveLength(1);
+        expect(errors[0]?.text).toMatch(/storing an upload of POST \/upload failed \(answered 507\)[\s\S]*ENOSPC/);
+        expect(await (await fetch(`http://127.0.0.1:${port}/ok`)).text()).toBe('ok');
+      } finally {
+        await app.close();
+      }
+    },
+  );
+
+  it('another storage failure is a 500, and the storage stream is destroyed', async () => {
+    let destroyed = false;
+    const failing = (): Writable =>
+      new Writable({
+        write(_chunk, _encoding, callback) {
+          callback(Object.assign(new Error('disk on fire'), { code: 'EIO' }));
+        },
+        destroy(error, callback) {
+          destroyed = true;
+          callback(error);
+        },
+      });
+    const { app, log } = uploadApp({ fileCallback: failing });
+    const { port } = await app.listen({ port: 0 });
+    try {
+      expect((await upload(port, 100_000)).status).toBe(500);
+      expect(destroyed).toBe(true);
+      expect(log.lines.filter((line) => line.level === 'error')).toHaveLength(1);
+    } finally {
+      await app.close();
+    }
+  });
+
+  // A real file system that fills up: a 256 KiB tmpfs (root only; skipped elsewhere).
+  const mountPoint = join(dir, 'tmpfs');
+  let mounted = false;
+  try {
+    mkdirSync(mountPoint);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mountPoint], { stdio: 'ignore' });
+    mounted = true;
+  } catch {
+    console.warn('full-disk test on tmpfs skipped: mount needs root');
+  }
+  afterAll(() => {
+    if (mounted) execFileSync('umount', [mountPoint]);
+  });
+
+  it.skipIf(!mounted)('the upload dir filling up is a 507 and leaves no temporary file', async () => {
+    const { app } = uploadApp({ uploadDir: mountPoint });
+    const { port } = await app.listen({ port: 0 });
+    try {
+      expect((await upload(port, 1024 * 1024)).status).toBe(507);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(readdirSync(mountPoint)).toEqual([]);
+      // a small upload fits and works afterwards
+      expect((await upload(port, 10_000)).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('a file that changes while it streams', () => {
+  const file = join(dir, 'big.bin');
+  const SIZE = 16 * 2 ** 20;
+
+  /** Reads /big; once 1 MiB has arrived, `act` runs. */
+  function read(port: number, act: () => void): Promise<{ got: number; ended: boolean; declared: number }> {
+    return new Promise((resolve) => {
+      const req = request({ host: '127.0.0.1', port, path: '/big', agent: false }, (res) => {
+        let got = 0;
+        let acted = false;
+        const declared = Number(res.headers['content-length']);
+        res.on('data', (chunk: Buffer) => {
+          got += chunk.length;
+          if (!acted && got > 2 ** 20) {
+            acted = true;
+            act();
+          }
+        });
+        res.on('end', () => resolve({ got, ended: true, declared }));
+        res.on('aborted', () => resolve({ got, ended: false, declared }));
+        res.on('error', () => resolve({ got, ended: false, declared }));
+      });
+      req.on('error', () => resolve({ got: -1, ended: false, declared: -1 }));
+      req.end();
+    });
+  }
+
+  it('truncated: the connection closes (the client sees a cut body, not a hang), logged once', async () => {
+    writeFileSync(file, Buffer.alloc(SIZE, 7));
+    const log = recordingLogger();
+    const app = new Application('truncate', { logger: log });
+    app.route('/big', () => new FileResponse(file));
+    const { port } = await app.listen({ port: 0 });
+    try {
+      const result = await read(port, () => truncateSync(file, 3 * 2 ** 20));
+      expect(result.ended).toBe(false);
+      expect(result.declared).toBe(SIZE);
+      expect(result.got).toBeLessThan(SIZE);
+      const errors = log.lines.filter((line) => line.level === 'error').map((line) => line.text);
+      expect(errors).toEqual([expect.stringMatching(/ended after \d+ of its 16777216 bytes; connection closed/)]);
+      writeFileSync(file, 'small');
+      expect(await (await fetch(`http://127.0.0.1:${port}/big`)).text()).toBe('small');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('deleted or replaced: the open file is sent whole, as it was', async () => {
+    const app = new Application('replace', { logger: false });
+    app.route('/big', () => new FileResponse(file));
+    const { port } = await app.listen({ port: 0 });
+    try {
+      writeFileSync(file, Buffer.alloc(SIZE, 7));
+      const deleted = await read(port, () => unlinkSync(file));
+      expect(deleted).toEqual({ got: SIZE, ended: true, declared: SIZE });
+      writeFileSync(file, Buffer.alloc(SIZE, 7));
+      const replaced = await read(port, () => {
+        writeFileSync(`${file}.new`, 'new content');
+        renameSync(`${file}.new`, file);
+      });
+      expect(replaced).toEqual({ got: SIZE, ended: true, declared: SIZE });
+      expect(await (await fetch(`http://127.0.0.1:${port}/big`)).text()).toBe('new content');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('out of file descriptors (EMFILE)', () => {
+  it(
+    'a server limited to 64 descriptors survives 300 connections and serves afterwards',
+    { timeout: 30_000 },
+    async () => {
+      const script = join(dir, 'emfile-server.mjs');
+      const core = new URL('../dist/index.js', import.meta.url).href;
+      writeFileSync(
+        script,
+        `import { Application } from ${JSON.stringify(core)};
+const app = new Application('emfile', { logger: false });
+app.route('/ok', () => 'ok');
+const { port } = await app.listen({ port: 0 });
+console.log('port ' + port);`,
+      );
+      const child = spawn(
+        'bash',
+        ['-c', `ulimit -n 64 && exec ${JSON.stringify(process.execPath)} ${JSON.stringify(script)}`],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      try {
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        while (!/port \d+/.test(output)) await new Promise((resolve) => setTimeout(resolve, 20));
+        const port = Number(/port (\d+)/.exec(output)?.[1]);
+        const sockets = Array.from({ length: 300 }, () => connect(port, '127.0.0.1').on('error', () => undefined));
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        expect(child.exitCode).toBeNull();
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const reply = await fetch(`http://127.0.0.1:${port}/ok`);
+        expect(await reply.text()).toBe('ok');
+      } finally {
+        child.kill();
+      }
+    },
+  );
+});
+
+describe('slow clients', () => {
+  it('headers sent slowly get a 408 after headersTimeout, and the socket is freed', async () => {
+    const app = new Application('slow', { logger: false });
+    app.route('/ok', () => 'ok');
+    const { port } = await app.listen({ port: 0, headersTimeout: 500, requestTimeout: 1000 });
+    try {
+      const started = Date.now();
+      const answer = await new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+        socket.on('close', () => resolve(text));
+        socket.on('error', () => undefined);
+        socket.write('GET /ok HTTP/1.1\r\nHost: x\r\n');
+        const drip = setInterval(() => socket.writable && socket.write('X-Drip: 1\r\n'), 100);
+        socket.on('close', () => clearInterval(drip));
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(await (await fetch(`http://127.0.0.1:${port}/ok`)).text()).toBe('ok');
+    } finally {
+      await app.close();
+    }
+  });
+});
