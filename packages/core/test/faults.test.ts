@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Application, FileResponse } from '../src/index.js';
+import { Application, FileResponse, GeneratorResponse } from '../src/index.js';
 import { recordingLogger } from './helpers/transports.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'poor-faults-'));
@@ -228,6 +228,75 @@ console.log('port ' + port);`,
 });
 
 describe('slow clients', () => {
+  it('a body sent slowly gets a 408 after requestTimeout', async () => {
+    const app = new Application('slow-body', { logger: false });
+    app.route('/in', (req) => req.json as object, 'POST');
+    const { port } = await app.listen({ port: 0, requestTimeout: 800 });
+    try {
+      const started = Date.now();
+      const answer = await new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+        socket.on('close', () => resolve(text));
+        socket.on('error', () => undefined);
+        socket.write('POST /in HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[');
+        const drip = setInterval(() => socket.writable && socket.write('1,'), 100);
+        socket.on('close', () => clearInterval(drip));
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a slow reader of a large download holds the server to a few chunks ahead (backpressure)', async () => {
+    const app = new Application('slow-reader', { logger: false });
+    let produced = 0;
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    app.route(
+      '/download',
+      () =>
+        new GeneratorResponse(
+          (function* () {
+            for (let index = 0; index < 3200; index += 1) {
+              produced += 1;
+              yield chunk;
+            }
+          })(),
+          { contentType: 'application/octet-stream' },
+        ),
+    );
+    const { port } = await app.listen({ port: 0 });
+    try {
+      const received = await new Promise<{ atPause: number; total: number }>((resolve) => {
+        const req = request({ host: '127.0.0.1', port, path: '/download', agent: false }, (res) => {
+          let total = 0;
+          let atPause = -1;
+          res.on('data', (data: Buffer) => {
+            total += data.length;
+            if (atPause < 0 && total > 4 * 2 ** 20) {
+              // stop reading for a second: the server must stop producing
+              res.pause();
+              setTimeout(() => {
+                atPause = produced;
+                res.resume();
+              }, 1000);
+            }
+          });
+          res.on('end', () => resolve({ atPause, total }));
+        });
+        req.end();
+      });
+      // 200 MB in all, but while the client paused, only socket buffers' worth got ahead
+      expect(received.total).toBe(3200 * chunk.length);
+      expect(received.atPause * chunk.length).toBeLessThan(4 * 2 ** 20 + 48 * 2 ** 20);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('headers sent slowly get a 408 after headersTimeout, and the socket is freed', async () => {
     const app = new Application('slow', { logger: false });
     app.route('/ok', () => 'ok');
