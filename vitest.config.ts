@@ -13,6 +13,16 @@ export default defineConfig({
         test: {
           name: 'standard',
           include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts'],
+          exclude: ['**/*.serial.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        // Timing-sensitive end-to-end tests (graceful shutdown, a rolling restart behind
+        // nginx): `npm test` runs them after the rest, one file at a time, on a quiet machine.
+        extends: true,
+        test: {
+          name: 'serial',
+          include: ['packages/*/test/**/*.serial.test.ts', 'examples/test/**/*.serial.test.ts'],
         },
       },
       {

@@ -61,6 +61,10 @@ async function replace(worker: Worker): Promise<void> {
 }
 
 async function primary(): Promise<void> {
+  // The kernel hands connections to the workers (each accepts on the shared socket), not the
+  // primary: a worker that has stopped accepting gets none, where the primary's round-robin
+  // could still pass it one during a reload (a request that then waits for nothing).
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   const count = Number(process.env.WORKERS ?? availableParallelism());
   let stopping = false;
   let reloading = false;
