@@ -7,6 +7,7 @@ import * as zlib from 'node:zlib';
 import type { AddOn } from './application.js';
 import { parseNegotiation } from './headers.js';
 import { isBytes, kBody, type BodySource, type StreamSource } from './internal/body.js';
+import { addVary, listsToken } from './internal/util.js';
 import type { Request } from './request.js';
 import { rangeOf, Response } from './response.js';
 
@@ -49,14 +50,6 @@ export function acceptedEncodings<C extends string>(header: string | undefined, 
     .filter((item) => item.q > 0)
     .sort((a, b) => b.q - a.q || a.order - b.order)
     .map((item) => item.coding);
-}
-
-function addVary(response: Response): void {
-  const vary = response.headers.get('vary');
-  if (vary === undefined) response.headers.set('Vary', 'Accept-Encoding');
-  else if (vary !== '*' && !/(?:^|,)\s*accept-encoding\s*(?:,|$)/i.test(vary)) {
-    response.headers.set('Vary', `${vary}, Accept-Encoding`);
-  }
 }
 
 /** The answer, its body now encoded: same status and headers, length unknown until sent. */
@@ -114,19 +107,16 @@ export function compression(options: CompressionOptions = {}): AddOn {
     const headers = response.headers;
     const type = headers.get('content-type');
     if (type === undefined || !filter(type)) return response;
-    addVary(response);
+    addVary(headers, 'Accept-Encoding');
     if (req.method === 'HEAD' || headers.has('content-encoding') || headers.has('content-range')) return response;
-    if (/(?:^|,)\s*no-transform\s*(?:,|$)/i.test(headers.get('cache-control') ?? '')) return response;
+    if (listsToken(headers.get('cache-control'), 'no-transform')) return response;
     const range = rangeOf(response);
     if (range.window !== undefined) return response;
     const coding = acceptedEncodings(req.raw.headers['accept-encoding'], codings)[0];
     if (coding === undefined) return response;
     const source = response[kBody]();
-    const size = isBytes(source)
-      ? typeof source === 'string'
-        ? Buffer.byteLength(source)
-        : source.length
-      : source.length;
+    // in-memory bytes or a stream's declared length (undefined when unknown)
+    const size = typeof source === 'string' ? Buffer.byteLength(source) : source.length;
     if (size !== undefined && size < threshold) return response;
 
     if (range.enabled) headers.delete('accept-ranges');

@@ -3,6 +3,7 @@
 import type { AddOn } from './application.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
+import { addVary } from './internal/util.js';
 
 /** An allowed origin: exact (`https://app.example`), a RegExp, or a function of the origin and request. */
 export type CorsOrigin = string | RegExp | ((origin: string, req: Request) => boolean);
@@ -38,20 +39,6 @@ function originTest(origins: CorsOptions['origins']): OriginTest | undefined {
   return (origin, req) => tests.some((test) => test(origin, req));
 }
 
-function addVary(response: Response, name: string): void {
-  const vary = response.headers.get('vary');
-  if (vary === undefined) response.headers.set('Vary', name);
-  else if (
-    vary !== '*' &&
-    !vary
-      .toLowerCase()
-      .split(/\s*,\s*/)
-      .includes(name.toLowerCase())
-  ) {
-    response.headers.set('Vary', `${vary}, ${name}`);
-  }
-}
-
 /**
  * Cross-origin resource sharing: `app.use(cors({ origins: ['https://app.example'], credentials: true }))`.
  * Allowed origins get `Access-Control-Allow-Origin` (their own origin, with `Vary: Origin`,
@@ -73,7 +60,7 @@ export function cors(options: CorsOptions = {}): AddOn {
   const maxAge = options.maxAge === undefined ? undefined : String(options.maxAge);
 
   const hook = (req: Request, response: Response): Response => {
-    if (test !== undefined) addVary(response, 'Origin');
+    if (test !== undefined) addVary(response.headers, 'Origin');
     const origin = req.raw.headers.origin;
     if (origin === undefined) return response;
     if (test !== undefined && !test(origin, req)) return response;
@@ -92,7 +79,8 @@ export function cors(options: CorsOptions = {}): AddOn {
     const askedHeaders = req.raw.headers['access-control-request-headers'];
     const allowed = allowHeaders ?? askedHeaders;
     if (allowed) headers.set('Access-Control-Allow-Headers', allowed);
-    if (allowHeaders === undefined && askedHeaders !== undefined) addVary(response, 'Access-Control-Request-Headers');
+    if (allowHeaders === undefined && askedHeaders !== undefined)
+      addVary(response.headers, 'Access-Control-Request-Headers');
     if (maxAge !== undefined) headers.set('Access-Control-Max-Age', maxAge);
     return response;
   };

@@ -213,7 +213,8 @@ async function parseMultipart(req: Request, options: MultipartSettings): Promise
   const files = new Map<FormidableFile, UploadedFile>();
   let unnamed = false;
   let failed = false;
-  let limitError: HTTPException | undefined;
+  // The first limit or storage error: it wins over the parser's follow-up errors.
+  let failure: HTTPException | undefined;
   // Ends the parse with an error; set once the parse has started.
   let stop: (error: HTTPException) => void = () => undefined;
   const gate = new Gate(req.raw);
@@ -251,8 +252,8 @@ async function parseMultipart(req: Request, options: MultipartSettings): Promise
         target = createWriteStream(path as string, { highWaterMark: UPLOAD_BUFFER });
       }
       gate.writer = new LimitedWritable(target, limits.fileSize, upload, (error) => {
-        if (limitError !== undefined) return;
-        limitError = error;
+        if (failure !== undefined) return;
+        failure = error;
         if (error.status >= 500) {
           // The storage failed (a full disk): the server's fault. Formidable may never call
           // back when its writer dies under backpressure, so the parse ends here.
@@ -297,7 +298,7 @@ async function parseMultipart(req: Request, options: MultipartSettings): Promise
     };
     form.parse(gate as unknown as IncomingMessage, (error: unknown) => {
       if (!error) return resolve();
-      stop(limitError ?? toHttpError(error));
+      stop(failure ?? toHttpError(error));
     });
     req.raw.pipe(gate);
   });

@@ -106,6 +106,7 @@ export {
   type HeaderTarget,
   type Secret,
   type SessionOptions,
+  type SessionRequest,
   type SessionSource,
 } from './session.js';
 export {

@@ -8,7 +8,15 @@ import { readForm, type FormOptions, type FormValue } from './form.js';
 import type { HookScope } from './handlers.js';
 import { Headers, parseHeader, parseNegotiation } from './headers.js';
 import { HTTPException } from './http-error.js';
-import { bodyKind, clientGone, decodeText, hasBody, parseBody, type BodyKind } from './internal/body-parse.js';
+import {
+  bodyKind,
+  clientGone,
+  decodeText,
+  hasBody,
+  parseBody,
+  unframed,
+  type BodyKind,
+} from './internal/body-parse.js';
 import { decodeExtValue, parseAuthorization } from './internal/auth-params.js';
 import { kParse, kScope, kTargetError } from './internal/symbols.js';
 import { clientAddress, trustTest } from './internal/trust.js';
@@ -147,17 +155,9 @@ export class Request<
     if (this.#path === undefined) {
       this.#splitUrl();
       const method = this.raw.method;
-      if (this.#targetError === undefined && method !== 'GET' && method !== 'HEAD') {
-        const coding = this.raw.headers['transfer-encoding'];
-        if (
-          coding !== undefined &&
-          coding
-            .slice(coding.lastIndexOf(',') + 1)
-            .trim()
-            .toLowerCase() !== 'chunked'
-        ) {
-          this.#targetError = 'a Transfer-Encoding that does not end with chunked';
-        }
+      // hasBody scans the raw header list: a request without a body never builds the headers object here
+      if (this.#targetError === undefined && method !== 'GET' && method !== 'HEAD' && this.hasBody) {
+        if (unframed(this.raw)) this.#targetError = 'a Transfer-Encoding that does not end with chunked';
       }
     }
     return this.#targetError;
@@ -371,7 +371,7 @@ export class Request<
   /** Is the socket's peer a proxy the `trustProxy` option believes? */
   get #peerTrusted(): boolean {
     const option = this.app.trustProxy;
-    if (option === false || option === undefined) return false;
+    if (option === false) return false;
     const peer = this.raw.socket?.remoteAddress;
     return peer !== undefined && trustTest(option)(peer, 0);
   }
@@ -382,17 +382,18 @@ export class Request<
    */
   get ip(): string | undefined {
     const peer = this.raw.socket?.remoteAddress;
-    if (this.app.trustProxy === false || this.app.trustProxy === undefined) return peer;
-    return clientAddress(peer, this.forwardedFor, trustTest(this.app.trustProxy));
+    const option = this.app.trustProxy;
+    return option === false ? peer : clientAddress(peer, this.forwardedFor, trustTest(option));
   }
 
   /** `https` or `http` as the client used it: {@link Request.scheme}, or `X-Forwarded-Proto` from a trusted proxy. */
   get protocol(): 'http' | 'https' {
-    if (this.#peerTrusted) {
-      const proto = this.forwardedProto;
-      if (proto === 'https' || proto === 'http') return proto;
-    }
-    return this.scheme;
+    return this.#protocol(this.#peerTrusted);
+  }
+
+  #protocol(trusted: boolean): 'http' | 'https' {
+    const proto = trusted ? this.forwardedProto : undefined;
+    return proto === 'https' || proto === 'http' ? proto : this.scheme;
   }
 
   /** Raw `X-Forwarded-For` (whoever sent it; {@link Request.ip} applies `trustProxy`). */
@@ -428,7 +429,7 @@ export class Request<
   constructUrl(path: string): string {
     if (/^https?:\/\//i.test(path)) return path;
     const trusted = this.#peerTrusted;
-    const scheme = this.protocol;
+    const scheme = this.#protocol(trusted);
     const forwardedHost = trusted ? this.forwardedHost : undefined;
     const host = forwardedHost ?? this.hostname;
     const port =

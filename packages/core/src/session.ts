@@ -53,9 +53,18 @@ export type HeaderTarget =
 /** Cookie values above this length are refused before decoding; browsers drop longer Set-Cookie lines. */
 const MAX_COOKIE = 4096;
 
+/** What `load()` needs of a request: its cookies, and how the client connected. */
+export interface SessionRequest {
+  /** The request's cookies. */
+  cookies: Record<string, string>;
+  /** `https` on a TLS socket. */
+  scheme?: string;
+  /** The client's scheme (`X-Forwarded-Proto` from a trusted proxy); wins over `scheme`. */
+  protocol?: string;
+}
+
 /** What `load()` reads: a request (its cookies and scheme) or a cookie map (`req.cookies`). */
-export type SessionSource =
-  Record<string, string> | { cookies: Record<string, string>; scheme?: string; protocol?: string } | undefined | null;
+export type SessionSource = Record<string, string> | SessionRequest | undefined | null;
 
 /**
  * Shared cookie-session machinery: attributes, loading, destroying, writing. `Session` keeps a
@@ -103,10 +112,7 @@ export abstract class CookieSession<T> {
    * cookie leaves the session empty; an untrustworthy one throws {@link SessionError}.
    */
   load(source: SessionSource): this {
-    const request =
-      source && typeof source.cookies === 'object'
-        ? (source as { cookies: Record<string, string>; scheme?: string; protocol?: string })
-        : undefined;
+    const request = source && typeof source.cookies === 'object' ? (source as SessionRequest) : undefined;
     // `protocol` is the client's scheme (X-Forwarded-Proto from a trusted proxy), `scheme` the socket's.
     if ((request?.protocol ?? request?.scheme) === 'https' && !this.#explicitSecure) this.#options.secure = true;
     const cookies = request ? request.cookies : (source as Record<string, string> | undefined | null);

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage } from 'node:http';
 import { HTTPException } from '../http-error.js';
 import type { Request } from '../request.js';
 import type { Settings } from '../settings.js';
@@ -39,6 +40,21 @@ export function hasBody(raw: readonly string[]): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Is the body's length unknowable (RFC 9112 §6.3): a Transfer-Encoding whose last coding is
+ * not chunked? Such a request gets a 400.
+ */
+export function unframed(raw: IncomingMessage): boolean {
+  const coding = raw.headers['transfer-encoding'];
+  return (
+    coding !== undefined &&
+    coding
+      .slice(coding.lastIndexOf(',') + 1)
+      .trim()
+      .toLowerCase() !== 'chunked'
+  );
 }
 
 /** Parses the body into `req.json` or `req.form`; malformed input is a 400, too much a 413. */

@@ -17,6 +17,23 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
+/** Does a comma-separated header value (`Vary`, `Cache-Control`) list `token` (case-insensitive)? */
+export function listsToken(value: string | undefined, token: string): boolean {
+  if (value === undefined) return false;
+  const wanted = token.toLowerCase();
+  return value.split(',').some((item) => item.trim().toLowerCase() === wanted);
+}
+
+/** Adds `name` to a response's `Vary` unless it is there already (or `Vary: *`). */
+export function addVary(
+  headers: { get(name: string): string | undefined; set(name: string, value: string): unknown },
+  name: string,
+): void {
+  const vary = headers.get('vary');
+  if (vary === undefined) headers.set('Vary', name);
+  else if (vary.trim() !== '*' && !listsToken(vary, name)) headers.set('Vary', `${vary}, ${name}`);
+}
+
 /** Is `status` a valid HTTP status code (an integer from 100 to 999)? */
 export function isStatus(status: unknown): status is number {
   return Number.isInteger(status) && (status as number) >= 100 && (status as number) <= 999;
