@@ -227,6 +227,20 @@ console.log('port ' + port);`,
   );
 });
 
+/** Sends `head`, then `drip` every 100 ms until the server closes; resolves with its answer. */
+function dripUntilClosed(port: number, head: string, drip: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.on('close', () => resolve(text));
+    socket.on('error', () => undefined);
+    socket.write(head);
+    const timer = setInterval(() => socket.writable && socket.write(drip), 100);
+    socket.on('close', () => clearInterval(timer));
+  });
+}
+
 describe('slow clients', () => {
   it('a body sent slowly gets a 408 after requestTimeout', async () => {
     const app = new Application('slow-body', { logger: false });
@@ -234,16 +248,11 @@ describe('slow clients', () => {
     const { port } = await app.listen({ port: 0, requestTimeout: 800 });
     try {
       const started = Date.now();
-      const answer = await new Promise<string>((resolve) => {
-        const socket = connect(port, '127.0.0.1');
-        let text = '';
-        socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
-        socket.on('close', () => resolve(text));
-        socket.on('error', () => undefined);
-        socket.write('POST /in HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[');
-        const drip = setInterval(() => socket.writable && socket.write('1,'), 100);
-        socket.on('close', () => clearInterval(drip));
-      });
+      const answer = await dripUntilClosed(
+        port,
+        'POST /in HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[',
+        '1,',
+      );
       expect(answer).toMatch(/^HTTP\/1\.1 408 /);
       expect(Date.now() - started).toBeLessThan(4000);
     } finally {
@@ -303,16 +312,7 @@ describe('slow clients', () => {
     const { port } = await app.listen({ port: 0, headersTimeout: 500, requestTimeout: 1000 });
     try {
       const started = Date.now();
-      const answer = await new Promise<string>((resolve) => {
-        const socket = connect(port, '127.0.0.1');
-        let text = '';
-        socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
-        socket.on('close', () => resolve(text));
-        socket.on('error', () => undefined);
-        socket.write('GET /ok HTTP/1.1\r\nHost: x\r\n');
-        const drip = setInterval(() => socket.writable && socket.write('X-Drip: 1\r\n'), 100);
-        socket.on('close', () => clearInterval(drip));
-      });
+      const answer = await dripUntilClosed(port, 'GET /ok HTTP/1.1\r\nHost: x\r\n', 'X-Drip: 1\r\n');
       expect(answer).toMatch(/^HTTP\/1\.1 408 /);
       expect(Date.now() - started).toBeLessThan(3000);
       expect(await (await fetch(`http://127.0.0.1:${port}/ok`)).text()).toBe('ok');

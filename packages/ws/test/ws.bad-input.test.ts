@@ -8,22 +8,9 @@ import { WebSocket } from 'ws';
 import { Application } from '@poor/core';
 import { recordingLogger } from '../../core/test/helpers/transports.js';
 import { websockets } from '../src/index.js';
+import { handshakeRequest } from './helpers/handshake.js';
 
-const HANDSHAKE = (port: number, extra: Record<string, string> = {}): string => {
-  const headers = {
-    Host: `127.0.0.1:${port}`,
-    Connection: 'Upgrade',
-    Upgrade: 'websocket',
-    'Sec-WebSocket-Version': '13',
-    'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
-    ...extra,
-  };
-  const lines = Object.entries(headers)
-    .filter(([, value]) => value !== '')
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join('');
-  return `GET /echo HTTP/1.1\r\n${lines}\r\n`;
-};
+const HANDSHAKE = (port: number, extra: Record<string, string> = {}): string => handshakeRequest(port, '/echo', extra);
 
 /** A client frame: FIN and opcode in the first byte, masked unless told otherwise. */
 function frame(first: number, payload: Buffer, options: { masked?: boolean; declared?: number } = {}): Buffer {

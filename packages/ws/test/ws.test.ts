@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket as Client } from 'ws';
 import { Application, HTTPException, PoorSession, Response, SessionError, type Request } from '@poor/core';
 import { websockets, type WebSocket, type WebSocketAddOn, type WebSocketOptions } from '../src/index.js';
+import { handshakeRequest } from './helpers/handshake.js';
 
 const apps: Application[] = [];
 const clients: Client[] = [];
@@ -60,24 +61,10 @@ function next(client: Client): Promise<Message> {
 
 /** Sends an upgrade request by hand and returns the raw answer. */
 function rawUpgrade(port: number, path: string, headers: Record<string, string> = {}): Promise<string> {
-  const all = {
-    Host: `127.0.0.1:${port}`,
-    Connection: 'Upgrade',
-    Upgrade: 'websocket',
-    'Sec-WebSocket-Version': '13',
-    'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
-    ...headers,
-  };
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let text = '';
-    socket.on('connect', () => {
-      const lines = Object.entries(all)
-        .filter(([, value]) => value !== '')
-        .map(([name, value]) => `${name}: ${value}\r\n`)
-        .join('');
-      socket.write(`GET ${path} HTTP/1.1\r\n${lines}\r\n`);
-    });
+    socket.on('connect', () => socket.write(handshakeRequest(port, path, headers)));
     socket.on('data', (chunk: Buffer) => {
       text += chunk.toString('latin1');
       if (text.startsWith('HTTP/1.1 101')) socket.destroy(); // a real handshake: enough
