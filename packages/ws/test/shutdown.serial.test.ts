@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { request, Agent } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -141,4 +141,63 @@ describe('SIGTERM with 200 requests in flight', () => {
       agent.destroy();
     },
   );
+});
+
+describe('SIGTERM with connections in the listen queue and bodies still arriving', () => {
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  // A connection the kernel has completed but Node has not accepted yet is reset when the
+  // listener closes; the client has sent its request by then, so it is a lost request.
+  it('accepts and answers them before closing the listener', { timeout: 30_000 }, async () => {
+    child = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    while (!/port (\d+)/.test(output)) await new Promise((resolve) => setTimeout(resolve, 20));
+    const port = Number(/port (\d+)/.exec(output)?.[1]);
+    const send = (
+      path: string,
+      head = `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    ): { socket: Socket; connected: Promise<unknown>; reply: Promise<string> } => {
+      const socket = connect(port, '127.0.0.1');
+      socket.write(head);
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      const reply = new Promise<string>((resolve) => {
+        socket.on('error', (error: NodeJS.ErrnoException) => resolve(`${error.code ?? error.message}`));
+        socket.on('close', () => resolve(text.slice(text.indexOf('\r\n\r\n') + 4) || text));
+      });
+      return { socket, connected: once(socket, 'connect'), reply };
+    };
+    // uploads whose body is half sent when the signal comes, and sent in full after it
+    const upload = multipart(64 * 1024);
+    const half = upload.data.length / 2;
+    const uploads = Array.from({ length: 10 }, () => {
+      const entry = send(
+        '/upload',
+        `POST /upload HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: ${upload.type}\r\nContent-Length: ${upload.data.length}\r\n\r\n`,
+      );
+      entry.socket.write(upload.data.subarray(0, half));
+      return entry;
+    });
+    await Promise.all(uploads.map((entry) => entry.connected));
+    const blocker = send('/block');
+    await blocker.connected;
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the server is now blocked
+    const queued = Array.from({ length: 100 }, () => send('/short'));
+    await Promise.all(queued.map((entry) => entry.connected));
+    const exit = once(child, 'exit');
+    child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 600)); // the server is draining
+    for (const entry of uploads) entry.socket.end(upload.data.subarray(half));
+    const replies = await Promise.all(queued.map((entry) => entry.reply));
+    expect(await blocker.reply).toBe('unblocked');
+    expect(await Promise.all(uploads.map((entry) => entry.reply))).toEqual(
+      Array.from({ length: 10 }, () => '{"size":65536}'),
+    );
+    expect(replies.filter((reply) => reply !== 'short')).toEqual([]);
+    expect(((await exit) as [number])[0]).toBe(0);
+  });
 });

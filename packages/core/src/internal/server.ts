@@ -126,6 +126,7 @@ export class Lifecycle {
   async close(closeTimeout: number): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
+    if (server) await acceptQueued(server, Math.min(1000, closeTimeout / 4));
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     server?.closeIdleConnections();
     for (const callback of this.#onClose) await callback();
@@ -147,6 +148,27 @@ export class Lifecycle {
     // A process that exits next keeps no temporary upload.
     while (this.#pending.size > 0) await Promise.all(this.#pending);
   }
+}
+
+/**
+ * Connections the kernel has completed but Node has not accepted yet wait in the listen
+ * queue, and closing the listener resets them (the client sees ECONNRESET on a request it
+ * has sent). Node accepts one of them per turn of the event loop, so this turns the loop
+ * until two turns in a row bring none, or `limit` milliseconds pass.
+ */
+async function acceptQueued(server: Server, limit: number): Promise<void> {
+  let accepted = 0;
+  const count = (): void => {
+    accepted += 1;
+  };
+  server.on('connection', count);
+  const end = performance.now() + limit;
+  for (let quiet = 0, seen = 0; quiet < 2 && performance.now() < end;) {
+    await new Promise((resolve) => setImmediate(resolve));
+    quiet = accepted === seen ? quiet + 1 : 0;
+    seen = accepted;
+  }
+  server.off('connection', count);
 }
 
 // What Node answers a request its parser refused (its own 'clientError' default).
