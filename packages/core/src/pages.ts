@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { kTrustedAppend } from './headers.js';
 import type { HTTPExceptionExtra } from './http-error.js';
 import type { Request } from './request.js';
 import { JSONResponse, Response } from './response.js';
@@ -39,12 +40,31 @@ const STYLE =
 
 /** Renders a complete, valid HTML5 page (`title` is escaped, `body` is trusted HTML). */
 export function htmlPage(title: string, body: string): string {
-  return (
+  const [head, tail] = pageFrame(title);
+  return head + body + tail;
+}
+
+/** The page around its body: the head and heading, and the footer. */
+function pageFrame(title: string): readonly [string, string] {
+  const escaped = escapeHtml(title);
+  return [
     `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n` +
-    `<meta name="viewport" content="width=device-width, initial-scale=1">\n` +
-    `<title>${escapeHtml(title)}</title>\n<style>${STYLE}</style>\n</head>\n` +
-    `<body>\n<h1>${escapeHtml(title)}</h1>\n${body}\n<hr>\n<footer><small>Poor</small></footer>\n</body>\n</html>\n`
-  );
+      `<meta name="viewport" content="width=device-width, initial-scale=1">\n` +
+      `<title>${escaped}</title>\n<style>${STYLE}</style>\n</head>\n<body>\n<h1>${escaped}</h1>\n`,
+    `\n<hr>\n<footer><small>Poor</small></footer>\n</body>\n</html>\n`,
+  ];
+}
+
+// The built-in pages' frames by status, made once (a scanner's 404s build only the message).
+const FRAMES = new Map<number, readonly [string, string]>();
+
+function statusFrame(status: number): readonly [string, string] {
+  let frame = FRAMES.get(status);
+  if (frame === undefined) {
+    frame = pageFrame(`${status} - ${reasonPhrase(status)}`);
+    if (status >= 100 && status <= 999) FRAMES.set(status, frame);
+  }
+  return frame;
 }
 
 function message(req: Request, status: number): string {
@@ -96,8 +116,12 @@ export function builtinPage(req: Request, status: number, extra: HTTPExceptionEx
     );
   } else {
     const pre = error === undefined ? '' : `\n<pre>${escapeHtml(error)}</pre>`;
-    response = new Response(htmlPage(`${status} - ${phrase}`, message(req, status) + pre + detail), options);
+    const [head, tail] = statusFrame(status);
+    response = new Response(head + message(req, status) + pre + detail + tail, options);
   }
-  response.headers.set('X-Content-Type-Options', 'nosniff');
+  const headers = response.headers;
+  if (extra.headers === undefined)
+    headers[kTrustedAppend]('X-Content-Type-Options', 'x-content-type-options', 'nosniff');
+  else headers.set('X-Content-Type-Options', 'nosniff');
   return response;
 }

@@ -173,8 +173,15 @@ export interface CharsetOptions extends Omit<ResponseOptions, 'contentType'> {
   charset?: string | null;
 }
 
+// The default types as constants: no string built, and a cached hash for CONSTANT_TYPES.
+const UTF8_TYPES = new Map([
+  ['text/plain', 'text/plain; charset=utf-8'],
+  ['application/json', 'application/json; charset=utf-8'],
+]);
+
 function withCharset(type: string, charset: string | null | undefined): string {
-  return charset === null || charset === '' ? type : `${type}; charset=${charset ?? 'utf-8'}`;
+  if (charset === undefined) return UTF8_TYPES.get(type) ?? `${type}; charset=utf-8`;
+  return charset === null || charset === '' ? type : `${type}; charset=${charset}`;
 }
 
 /** A `text/plain` response. */
