@@ -8,7 +8,7 @@
 //
 // Environment: BENCH_BASE=/other/checkout (adds that build, as in run.js), BENCH_SERVERS=
 // fastify,node-http (other bench servers, counted the same way), BENCH_SCENARIOS,
-// BENCH_REQUESTS (default 4000), BENCH_RUNS (default 2 per build and scenario),
+// BENCH_REQUESTS (default 8000: with 4000 the warm-up still left JIT work in the count), BENCH_RUNS (default 2 per build and scenario),
 // BENCH_POOR_SILENT=1 (logger: false on both builds, to compare code paths alone).
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
@@ -19,7 +19,7 @@ import autocannon from 'autocannon';
 import { SCENARIOS as ALL } from './scenarios.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const requests = Number(process.env.BENCH_REQUESTS ?? 4000);
+const requests = Number(process.env.BENCH_REQUESTS ?? 8000);
 const runs = Number(process.env.BENCH_RUNS ?? 2);
 // run.js's scenarios that a server answers from memory (no files, no specialist servers).
 const SCENARIOS = ALL.filter((scenario) => !scenario.length && !scenario.frameworks).map((scenario) => ({
