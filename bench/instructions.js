@@ -8,8 +8,9 @@
 //
 // Environment: BENCH_BASE=/other/checkout (adds that build, as in run.js), BENCH_SERVERS=
 // fastify,node-http (other bench servers, counted the same way), BENCH_SCENARIOS,
-// BENCH_REQUESTS (default 8000: with 4000 the warm-up still left JIT work in the count), BENCH_RUNS (default 2 per build and scenario),
-// BENCH_POOR_SILENT=1 (logger: false on both builds, to compare code paths alone).
+// BENCH_REQUESTS (default 8000; with 4000 the warm-up still left JIT work in the count),
+// BENCH_RUNS (default 2 per build and scenario), BENCH_POOR_SILENT=1 (logger: false on both
+// builds, to compare code paths alone).
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';

@@ -41,6 +41,20 @@ function get(
   });
 }
 
+/** Starts the fixture server and waits for its port; `output()` is what it has printed so far. */
+async function startFixture(
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  while (!/port (\d+)/.test(output)) await new Promise((resolve) => setTimeout(resolve, 20));
+  return { child, port: Number(/port (\d+)/.exec(output)?.[1]), output: () => output };
+}
+
 function multipart(size: number): { type: string; data: Buffer } {
   const boundary = 'shutdownBoundary';
   const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="f.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
@@ -60,14 +74,9 @@ describe('SIGTERM with 200 requests in flight', () => {
     'loses no request: all complete, websockets get 1001, new connections are refused',
     { timeout: 60_000 },
     async () => {
-      child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: { ...process.env, IN_FLIGHT: '180' },
-      });
-      let output = '';
-      child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      while (!/port (\d+)/.test(output)) await new Promise((resolve) => setTimeout(resolve, 20));
-      const port = Number(/port (\d+)/.exec(output)?.[1]);
+      const server = await startFixture({ IN_FLIGHT: '180' });
+      child = server.child;
+      const port = server.port;
       const agent = new Agent({ keepAlive: true, maxSockets: 200 });
       // websockets first: open, and echoing
       const sockets = await Promise.all(
@@ -102,7 +111,7 @@ describe('SIGTERM with 200 requests in flight', () => {
       );
       expect(inFlight.length + sockets.length).toBe(200);
       // SIGTERM once the server is handling all of them (a loaded machine may take a while)
-      while (!/in flight 180/.test(output)) await new Promise((resolve) => setTimeout(resolve, 10));
+      while (!/in flight 180/.test(server.output())) await new Promise((resolve) => setTimeout(resolve, 10));
       const signalled = Date.now();
       let exited = false;
       const exit = once(child, 'exit');
@@ -137,7 +146,7 @@ describe('SIGTERM with 200 requests in flight', () => {
       expect(refusedWhileDraining).toBe(true);
       expect(code).toBe(0);
       expect(exitedAfter).toBeLessThan(8000);
-      expect(output).toMatch(/closed in \d+ ms/);
+      expect(server.output()).toMatch(/closed in \d+ ms/);
       agent.destroy();
     },
   );
@@ -152,11 +161,9 @@ describe('SIGTERM with connections in the listen queue and bodies still arriving
   // A connection the kernel has completed but Node has not accepted yet is reset when the
   // listener closes; the client has sent its request by then, so it is a lost request.
   it('accepts and answers them before closing the listener', { timeout: 30_000 }, async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    while (!/port (\d+)/.test(output)) await new Promise((resolve) => setTimeout(resolve, 20));
-    const port = Number(/port (\d+)/.exec(output)?.[1]);
+    const server = await startFixture();
+    child = server.child;
+    const port = server.port;
     const send = (
       path: string,
       head = `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
