@@ -8,9 +8,11 @@
 //
 // Environment: BENCH_BASE=/other/checkout (adds that build, as in run.js), BENCH_SERVERS=
 // fastify,node-http (other bench servers, counted the same way), BENCH_SCENARIOS,
-// BENCH_REQUESTS (default 8000; with 4000 the warm-up still left JIT work in the count),
+// BENCH_REQUESTS (default 8000), BENCH_WARMUP (requests before counting, default BENCH_REQUESTS;
+// with 4000 the warm-up still left JIT work in the count),
 // BENCH_RUNS (default 2 per build and scenario), BENCH_POOR_SILENT=1 (logger: false on both
-// builds, to compare code paths alone).
+// builds, to compare code paths alone), BENCH_MIXED=1 (every scenario served before the one
+// counted).
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +24,8 @@ import { SCENARIOS as ALL } from './scenarios.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const requests = Number(process.env.BENCH_REQUESTS ?? 8000);
 const runs = Number(process.env.BENCH_RUNS ?? 2);
+const mixed = process.env.BENCH_MIXED === '1';
+const warmup = Number(process.env.BENCH_WARMUP ?? requests);
 // run.js's scenarios that a server answers from memory (no files, no specialist servers).
 const SCENARIOS = ALL.filter((scenario) => !scenario.length && !scenario.frameworks).map((scenario) => ({
   ...scenario,
@@ -83,7 +87,10 @@ async function count(server, build, scenario) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
-    await fire(url, scenario, requests);
+    // With BENCH_MIXED=1 the server first serves every scenario, as a server with mixed
+    // traffic does, so the count shows the code V8 has made polymorphic by then.
+    for (const other of mixed ? SCENARIOS : []) await fire(`http://127.0.0.1:${port}${other.path}`, other, warmup);
+    await fire(url, scenario, warmup);
     execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' });
     await fire(url, scenario, requests);
     execFileSync('callgrind_control', ['-i', 'off', String(child.pid)], { stdio: 'ignore' });
@@ -124,5 +131,5 @@ for (const scenario of scenarios) {
   rows.push(`| ${scenario.name} | ${best.map((value) => value.toFixed(0)).join(' | ')} |${versus.join('')}`);
 }
 console.log(
-  `\n${rows.join('\n')}\n\nThe lowest of ${runs} runs of ${requests} requests after ${requests} warm-up requests.`,
+  `\n${rows.join('\n')}\n\nThe lowest of ${runs} runs of ${requests} requests after ${warmup} warm-up requests${mixed ? ' of every scenario' : ''}.`,
 );

@@ -7,7 +7,7 @@
 // Environment: BENCH_DURATION (s per run, default 3), BENCH_ROUNDS (default 3),
 // BENCH_CONNECTIONS (default 50), BENCH_CLIENT=wrk|autocannon (default wrk when installed),
 // BENCH_ONLY=poor,node-http, BENCH_SCENARIOS=hello,json, BENCH_QUICK=1 (1 s smoke run),
-// BENCH_PIN=1 (load generator on the first core, servers on the last, with taskset),
+// BENCH_PIN=1 (load generator on the first core, servers on the last: every thread, taskset -a),
 // BENCH_NO_WRITE=1 (do not write RESULTS.md), BENCH_BASE=/other/checkout (adds `poor-base`: that
 // checkout's built packages, run in the same rounds, to compare two builds side by side).
 import { execFileSync, fork } from 'node:child_process';
@@ -65,7 +65,7 @@ function ask(child, message, type) {
 }
 
 const pin = process.env.BENCH_PIN === '1' && os.cpus().length > 1;
-if (pin) execFileSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+if (pin) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
 
 async function start(name) {
   const base = name === 'poor-base';
@@ -73,7 +73,8 @@ async function start(name) {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: base ? { ...process.env, POOR_BUILD: process.env.BENCH_BASE } : process.env,
   });
-  if (pin) execFileSync('taskset', ['-p', '-c', String(os.cpus().length - 1), String(child.pid)], { stdio: 'ignore' });
+  if (pin)
+    execFileSync('taskset', ['-a', '-p', '-c', String(os.cpus().length - 1), String(child.pid)], { stdio: 'ignore' });
   const ready = new Promise((resolve, reject) => {
     child.once('message', (message) =>
       message.type === 'ready' ? resolve(message.port) : reject(new Error(String(message))),
