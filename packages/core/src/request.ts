@@ -14,11 +14,12 @@ import {
   decodeText,
   hasBody,
   parseBody,
+  parseJson,
   unframed,
   type BodyKind,
 } from './internal/body-parse.js';
 import { decodeExtValue, parseAuthorization } from './internal/auth-params.js';
-import { kParse, kScope, kTargetError } from './internal/symbols.js';
+import { kParse, kReadJson, kScope, kTargetError } from './internal/symbols.js';
 import { clientAddress, trustTest } from './internal/trust.js';
 
 /** Parsed `Authorization` header: `type` plus every `key=value` parameter. */
@@ -99,7 +100,10 @@ export class Request<
   #contentType: { value: string; params: Record<string, string> } | undefined;
   #id: string | undefined;
   #body: Promise<Buffer> | undefined;
+  // The body's bytes when kReadJson read them (the promise of body() is made only if asked).
+  #bodyData: Buffer | undefined;
   #parsed: Promise<unknown> | undefined;
+  #jsonParsed = false;
   #targetError: string | undefined;
   #hasBody: boolean | undefined;
   /** @internal The controller hook scope of the chosen handler (set by the pipeline). */
@@ -467,7 +471,7 @@ export class Request<
 
   /** Reads the whole body into memory, bounded by `limit` (default `limits.body`; 413 beyond). */
   body(limit = this.app.limits.body): Promise<Buffer> {
-    return (this.#body ??= readBody(this.raw, limit));
+    return (this.#body ??= this.#bodyData === undefined ? readBody(this.raw, limit) : Promise.resolve(this.#bodyData));
   }
 
   /** Reads the whole body as text in its charset (400 for an unknown charset or bad bytes). */
@@ -497,53 +501,77 @@ export class Request<
 
   /** @internal Parses the body for a kind the pipeline already knows, once. */
   [kParse](kind: BodyKind): Promise<void> {
-    this.#parsed ??= kind === undefined ? Promise.resolve() : parseBody(this, kind);
+    this.#parsed ??= kind === undefined || this.#jsonParsed ? Promise.resolve() : parseBody(this, kind);
     return this.#parsed as Promise<void>;
+  }
+
+  /**
+   * @internal Reads the body within `limits.body` and parses it into `req.json`, then calls
+   * `done` with nothing or the error (413, 400): what kParse('json') does, without a promise.
+   */
+  [kReadJson](done: (error?: unknown) => void): void {
+    readBodyThen(this.raw, this.app.limits.body, (error, data) => {
+      if (data === undefined) return done(error);
+      this.#bodyData = data;
+      try {
+        parseJson(this, data);
+      } catch (failure) {
+        return done(failure);
+      }
+      this.#jsonParsed = true;
+      done();
+    });
   }
 }
 
 function readBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    readBodyThen(raw, limit, (error, data) => (data === undefined ? reject(error) : resolve(data))),
+  );
+}
+
+/** Reads the whole body within `limit` and calls `done` once: with the bytes, or with the error (413, client gone). */
+function readBodyThen(raw: IncomingMessage, limit: number, done: (error: unknown, data?: Buffer) => void): void {
   const tooLarge = (): HTTPException => new HTTPException(413, { error: `the body is larger than ${limit} bytes` });
   if (Number(raw.headers['content-length'] ?? -1) > limit) {
     raw.resume();
-    return Promise.reject(tooLarge());
+    done(tooLarge());
+    return;
   }
   // Event listeners rather than `for await`: leaving an async iterator early destroys the
   // socket, and the 413 answer must still reach the client.
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const cleanup = (): void => {
-      raw.off('data', onData);
-      raw.off('end', onEnd);
-      raw.off('error', onError);
-      raw.off('close', onClose);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size <= limit) {
-        chunks.push(chunk);
-        return;
-      }
-      cleanup();
-      raw.resume();
-      reject(tooLarge());
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-    };
-    const onError = (error: Error): void => {
-      cleanup();
-      reject(raw.complete ? error : clientGone());
-    };
-    const onClose = (): void => {
-      cleanup();
-      reject(clientGone());
-    };
-    raw.on('data', onData);
-    raw.on('end', onEnd);
-    raw.on('error', onError);
-    raw.on('close', onClose);
-  });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const cleanup = (): void => {
+    raw.off('data', onData);
+    raw.off('end', onEnd);
+    raw.off('error', onError);
+    raw.off('close', onClose);
+  };
+  const onData = (chunk: Buffer): void => {
+    size += chunk.length;
+    if (size <= limit) {
+      chunks.push(chunk);
+      return;
+    }
+    cleanup();
+    raw.resume();
+    done(tooLarge());
+  };
+  const onEnd = (): void => {
+    cleanup();
+    done(undefined, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+  };
+  const onError = (error: Error): void => {
+    cleanup();
+    done(raw.complete ? error : clientGone());
+  };
+  const onClose = (): void => {
+    cleanup();
+    done(clientGone());
+  };
+  raw.on('data', onData);
+  raw.on('end', onEnd);
+  raw.on('error', onError);
+  raw.on('close', onClose);
 }

@@ -50,6 +50,16 @@ function bodiesApp(): Application {
   );
   app.route('/raw', async (req) => ({ length: (await req.body()).length }), 'POST');
   app.route(
+    '/json-again',
+    async (req) => {
+      const bytes = await req.body();
+      const text = await req.text();
+      await req.parseBody();
+      return { json: req.json, length: bytes.length, same: text === bytes.toString('utf8') };
+    },
+    'POST',
+  );
+  app.route(
     '/stream',
     async (req) => {
       let size = 0;
@@ -153,6 +163,16 @@ describe('request bodies over a real socket', () => {
       body: Buffer.from([0x22, 0xbe, 0x22]),
     });
     expect(await latin.json()).toEqual({ json: 'ž', polluted: null });
+  });
+
+  it('after the automatic JSON parse, body(), text() and parseBody() give the bytes already read', async () => {
+    const body = JSON.stringify({ again: ['ř', 1] });
+    const reply = await fetch(`http://127.0.0.1:${port}/json-again`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(await reply.json()).toEqual({ json: { again: ['ř', 1] }, length: Buffer.byteLength(body), same: true });
   });
 
   it('keeps __proto__ and constructor keys as data (no prototype pollution)', async () => {

@@ -60,22 +60,24 @@ export function unframed(raw: IncomingMessage): boolean {
 /** Parses the body into `req.json` or `req.form`; malformed input is a 400, too much a 413. */
 export function parseBody(req: Request, kind: 'json' | 'form'): Promise<unknown> {
   if (kind === 'form') return req.readForm();
-  // One promise from the socket to the parsed value: this runs for every JSON request.
-  return req.body().then((data) => {
-    const text = decodeText(data, req.charset);
-    const depth = req.app.limits.jsonDepth;
-    // What is accepted must be answerable: a value nested thousands deep parses, but then
-    // overflows the stack of the code that walks it (JSON.stringify of an echo).
-    if (text.length > 2 * depth && nestsDeeper(text, depth)) {
-      throw new HTTPException(400, { error: `invalid JSON body: nested deeper than ${depth} levels` });
-    }
-    try {
-      // JSON.parse defines "__proto__" as an own key, so parsed data cannot pollute prototypes.
-      req.json = JSON.parse(text) as unknown;
-    } catch (error) {
-      throw new HTTPException(400, { error: `invalid JSON body: ${(error as Error).message}` });
-    }
-  });
+  return req.body().then((data) => parseJson(req, data));
+}
+
+/** Parses a JSON body's bytes into `req.json`; throws a 400 for a bad charset, bad JSON or too deep a nesting. */
+export function parseJson(req: Request, data: Buffer): void {
+  const text = decodeText(data, req.charset);
+  const depth = req.app.limits.jsonDepth;
+  // What is accepted must be answerable: a value nested thousands deep parses, but then
+  // overflows the stack of the code that walks it (JSON.stringify of an echo).
+  if (text.length > 2 * depth && nestsDeeper(text, depth)) {
+    throw new HTTPException(400, { error: `invalid JSON body: nested deeper than ${depth} levels` });
+  }
+  try {
+    // JSON.parse defines "__proto__" as an own key, so parsed data cannot pollute prototypes.
+    req.json = JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new HTTPException(400, { error: `invalid JSON body: ${(error as Error).message}` });
+  }
 }
 
 /** At most `max + 1`: how many `{` and `[` the text holds (native searches, no character loop). */

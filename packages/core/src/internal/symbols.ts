@@ -12,3 +12,5 @@ export const kTargetError = Symbol('poor.targetError');
 export const kScope = Symbol('poor.scope');
 /** Parses a request's body once for a known kind. */
 export const kParse = Symbol('poor.parse');
+/** Reads and parses a request's JSON body with a callback instead of promises (the POST fast path). */
+export const kReadJson = Symbol('poor.readJson');
