@@ -226,27 +226,21 @@ export class Headers implements Iterable<[string, string]> {
   }
 }
 
-/** Splits on a separator outside double-quoted strings. */
+/** Splits on a separator outside double-quoted strings (every other character is kept as is). */
 function splitOutsideQuotes(text: string, separator: string): string[] {
   const parts: string[] = [];
-  let current = '';
+  let start = 0;
   let quoted = false;
   for (let index = 0; index < text.length; index += 1) {
-    const char = text[index] as string;
-    if (char === '\\' && quoted && index + 1 < text.length) {
-      current += char + (text[index + 1] as string);
-      index += 1;
-    } else if (char === '"') {
-      quoted = !quoted;
-      current += char;
-    } else if (char === separator && !quoted) {
-      parts.push(current);
-      current = '';
-    } else {
-      current += char;
+    const char = text[index];
+    if (char === '\\' && quoted) index += 1;
+    else if (char === '"') quoted = !quoted;
+    else if (char === separator && !quoted) {
+      parts.push(text.slice(start, index));
+      start = index + 1;
     }
   }
-  parts.push(current);
+  parts.push(text.slice(start));
   return parts;
 }
 
