@@ -88,7 +88,7 @@ async function count(server, build, scenario) {
       }
     }
     // With BENCH_MIXED=1 the server first serves every scenario, as a server with mixed
-    // traffic does, so the count shows the code V8 has made polymorphic by then.
+    // traffic does (every server then counts about a third fewer: see RESULTS.md).
     for (const other of mixed ? SCENARIOS : []) await fire(`http://127.0.0.1:${port}${other.path}`, other, warmup);
     await fire(url, scenario, warmup);
     execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' });

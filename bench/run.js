@@ -9,7 +9,8 @@
 // BENCH_ONLY=poor,node-http, BENCH_SCENARIOS=hello,json, BENCH_QUICK=1 (1 s smoke run),
 // BENCH_PIN=1 (load generator on the first core, servers on the last: every thread, taskset -a),
 // BENCH_NO_WRITE=1 (do not write RESULTS.md), BENCH_BASE=/other/checkout (adds `poor-base`: that
-// checkout's built packages, run in the same rounds, to compare two builds side by side).
+// checkout's built packages, run in the same rounds, to compare two builds side by side),
+// BENCH_FRESH=1 (a new server process for every run).
 import { execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
@@ -82,6 +83,17 @@ async function start(name) {
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
   });
   return { child, port: await ready };
+}
+
+// BENCH_FRESH=1: a new process for every run. One process keeps its own speed for a whole
+// run (memory placement, JIT decisions): two processes of the same code differed by 20-30 %
+// in every round, which paired rounds cannot remove but fresh processes average out.
+const fresh = process.env.BENCH_FRESH === '1';
+
+async function restart(name, old) {
+  old.child.send('exit');
+  await once(old.child, 'exit');
+  return start(name);
 }
 
 const client =
@@ -220,6 +232,7 @@ try {
       );
       const order = names.map((_, index) => names[(index + round) % names.length]);
       for (const name of order) {
+        if (fresh) servers.set(name, await restart(name, servers.get(name)));
         const { child, port } = servers.get(name);
         const sample = await measure(name, child, port, scenario);
         const key = `${scenario.name}/${name}`;
