@@ -86,8 +86,8 @@ async function start(name) {
 }
 
 // BENCH_FRESH=1: a new process for every run. One process keeps its own speed for a whole
-// run (memory placement, JIT decisions): two processes of the same code differed by 20-30 %
-// in every round, which paired rounds cannot remove but fresh processes average out.
+// run (why was not found): two processes of the same code differed by 20-30 % in every
+// round, which paired rounds cannot remove but fresh processes average out (bench/RESULTS.md).
 const fresh = process.env.BENCH_FRESH === '1';
 
 async function restart(name, old) {
