@@ -7,14 +7,13 @@ import { Fields, parseQuery } from './fields.js';
 import { readForm, type FormOptions, type FormValue } from './form.js';
 import type { HookScope } from './handlers.js';
 import { Headers, parseHeader, parseNegotiation } from './headers.js';
-import { HTTPException } from './http-error.js';
 import {
   bodyKind,
-  clientGone,
   decodeText,
   hasBody,
-  parseBody,
   parseJson,
+  readBody,
+  readBodyThen,
   unframed,
   type BodyKind,
 } from './internal/body-parse.js';
@@ -103,7 +102,6 @@ export class Request<
   // The body's bytes when kReadJson read them (the promise of body() is made only if asked).
   #bodyData: Buffer | undefined;
   #parsed: Promise<unknown> | undefined;
-  #jsonParsed = false;
   #targetError: string | undefined;
   #hasBody: boolean | undefined;
   /** @internal The controller hook scope of the chosen handler (set by the pipeline). */
@@ -501,13 +499,20 @@ export class Request<
 
   /** @internal Parses the body for a kind the pipeline already knows, once. */
   [kParse](kind: BodyKind): Promise<void> {
-    this.#parsed ??= kind === undefined || this.#jsonParsed ? Promise.resolve() : parseBody(this, kind);
+    this.#parsed ??=
+      kind === undefined
+        ? PARSED
+        : kind === 'form'
+          ? this.readForm()
+          : new Promise<void>((resolve, reject) =>
+              this[kReadJson]((error) => (error === undefined ? resolve() : reject(error))),
+            );
     return this.#parsed as Promise<void>;
   }
 
   /**
    * @internal Reads the body within `limits.body` and parses it into `req.json`, then calls
-   * `done` with nothing or the error (413, 400): what kParse('json') does, without a promise.
+   * `done` with nothing or the error (413, 400). kParse('json') wraps it in a promise.
    */
   [kReadJson](done: (error?: unknown) => void): void {
     readBodyThen(this.raw, this.app.limits.body, (error, data) => {
@@ -518,60 +523,11 @@ export class Request<
       } catch (failure) {
         return done(failure);
       }
-      this.#jsonParsed = true;
+      this.#parsed ??= PARSED;
       done();
     });
   }
 }
 
-function readBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    readBodyThen(raw, limit, (error, data) => (data === undefined ? reject(error) : resolve(data))),
-  );
-}
-
-/** Reads the whole body within `limit` and calls `done` once: with the bytes, or with the error (413, client gone). */
-function readBodyThen(raw: IncomingMessage, limit: number, done: (error: unknown, data?: Buffer) => void): void {
-  const tooLarge = (): HTTPException => new HTTPException(413, { error: `the body is larger than ${limit} bytes` });
-  if (Number(raw.headers['content-length'] ?? -1) > limit) {
-    raw.resume();
-    done(tooLarge());
-    return;
-  }
-  // Event listeners rather than `for await`: leaving an async iterator early destroys the
-  // socket, and the 413 answer must still reach the client.
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const cleanup = (): void => {
-    raw.off('data', onData);
-    raw.off('end', onEnd);
-    raw.off('error', onError);
-    raw.off('close', onClose);
-  };
-  const onData = (chunk: Buffer): void => {
-    size += chunk.length;
-    if (size <= limit) {
-      chunks.push(chunk);
-      return;
-    }
-    cleanup();
-    raw.resume();
-    done(tooLarge());
-  };
-  const onEnd = (): void => {
-    cleanup();
-    done(undefined, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-  };
-  const onError = (error: Error): void => {
-    cleanup();
-    done(raw.complete ? error : clientGone());
-  };
-  const onClose = (): void => {
-    cleanup();
-    done(clientGone());
-  };
-  raw.on('data', onData);
-  raw.on('end', onEnd);
-  raw.on('error', onError);
-  raw.on('close', onClose);
-}
+/** What kParse answers once the body is parsed, or for a kind with nothing to parse. */
+const PARSED: Promise<void> = Promise.resolve();

@@ -57,12 +57,6 @@ export function unframed(raw: IncomingMessage): boolean {
   );
 }
 
-/** Parses the body into `req.json` or `req.form`; malformed input is a 400, too much a 413. */
-export function parseBody(req: Request, kind: 'json' | 'form'): Promise<unknown> {
-  if (kind === 'form') return req.readForm();
-  return req.body().then((data) => parseJson(req, data));
-}
-
 /** Parses a JSON body's bytes into `req.json`; throws a 400 for a bad charset, bad JSON or too deep a nesting. */
 export function parseJson(req: Request, data: Buffer): void {
   const text = decodeText(data, req.charset);
@@ -130,4 +124,57 @@ export function decodeText(data: Buffer, charset: string): string {
   } catch {
     throw new HTTPException(400, { error: `the body is not valid ${charset}` });
   }
+}
+
+/** Reads the whole body within `limit` (413 beyond, 400 when the client goes away). */
+export function readBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    readBodyThen(raw, limit, (error, data) => (data === undefined ? reject(error) : resolve(data))),
+  );
+}
+
+/** Reads the whole body within `limit` and calls `done` once: with the bytes, or with the error (413, client gone). */
+export function readBodyThen(raw: IncomingMessage, limit: number, done: (error: unknown, data?: Buffer) => void): void {
+  const tooLarge = (): HTTPException => new HTTPException(413, { error: `the body is larger than ${limit} bytes` });
+  if (Number(raw.headers['content-length'] ?? -1) > limit) {
+    raw.resume();
+    done(tooLarge());
+    return;
+  }
+  // Event listeners rather than `for await`: leaving an async iterator early destroys the
+  // socket, and the 413 answer must still reach the client.
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const cleanup = (): void => {
+    raw.off('data', onData);
+    raw.off('end', onEnd);
+    raw.off('error', onError);
+    raw.off('close', onClose);
+  };
+  const onData = (chunk: Buffer): void => {
+    size += chunk.length;
+    if (size <= limit) {
+      chunks.push(chunk);
+      return;
+    }
+    cleanup();
+    raw.resume();
+    done(tooLarge());
+  };
+  const onEnd = (): void => {
+    cleanup();
+    done(undefined, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+  };
+  const onError = (error: Error): void => {
+    cleanup();
+    done(raw.complete ? error : clientGone());
+  };
+  const onClose = (): void => {
+    cleanup();
+    done(clientGone());
+  };
+  raw.on('data', onData);
+  raw.on('end', onEnd);
+  raw.on('error', onError);
+  raw.on('close', onClose);
 }
