@@ -9,7 +9,7 @@ export {
   type ApplicationOptions,
   type ListenOptions,
   type MemberRegistration,
-} from './application.js';
+} from './app/application.js';
 export {
   Settings,
   type FileCallback,
@@ -17,8 +17,8 @@ export {
   type Logger,
   type SettingsOptions,
   type UploadInfo,
-} from './settings.js';
-export type { TrustProxy } from './internal/trust.js';
+} from './settings/settings.js';
+export type { TrustProxy } from './http/trust.js';
 export type {
   AfterHook,
   BeforeHook,
@@ -31,7 +31,7 @@ export type {
   StatusHandler,
   UpgradeProtocol,
   UpgradeRequest,
-} from './handlers.js';
+} from './routing/handlers.js';
 export {
   after,
   before,
@@ -46,7 +46,7 @@ export {
   type HookOptions,
   type MemberMetadata,
   type MemberRecord,
-} from './decorators.js';
+} from './decorators/decorators.js';
 export {
   Router,
   type FilterConverter,
@@ -54,7 +54,7 @@ export {
   type RouteFilter,
   type RouteFunction,
   type RouteMatch,
-} from './router.js';
+} from './routing/router.js';
 export type {
   CheckPattern,
   CheckReturn,
@@ -66,8 +66,8 @@ export type {
   RouteParams,
   RouteParamsObject,
   RouteRequest,
-} from './route-params.js';
-export { Request, type Authorization } from './request.js';
+} from './routing/route-params.js';
+export { Request, type Authorization } from './request/request.js';
 export {
   basic,
   checkBasic,
@@ -79,10 +79,10 @@ export {
   type DigestAlgorithm,
   type DigestSettings,
   type NonceStore,
-} from './digest.js';
-export { hexdigest, PasswordMap, type DigestHash } from './password-map.js';
-export { Fields, parseQuery, type Converter, type QueryOptions } from './fields.js';
-export { UploadedFile, readForm, type FormOptions, type FormValue } from './form.js';
+} from './auth/digest.js';
+export { hexdigest, PasswordMap, type DigestHash } from './settings/password-map.js';
+export { Fields, parseQuery, type Converter, type QueryOptions } from './request/fields.js';
+export { UploadedFile, readForm, type FormOptions, type FormValue } from './request/form.js';
 export {
   ContentRange,
   Headers,
@@ -96,8 +96,8 @@ export {
   type HeadersInit,
   type ParsedRange,
   type RangeSpec,
-} from './headers.js';
-export { parseCookies, serializeCookie, type CookieOptions } from './cookies.js';
+} from './http/headers.js';
+export { parseCookies, serializeCookie, type CookieOptions } from './http/cookies.js';
 export {
   CookieSession,
   PoorSession,
@@ -108,7 +108,7 @@ export {
   type SessionOptions,
   type SessionRequest,
   type SessionSource,
-} from './session.js';
+} from './auth/session.js';
 export {
   Declined,
   JSONResponse,
@@ -123,7 +123,7 @@ export {
   type NotModifiedOptions,
   type RedirectOptions,
   type ResponseOptions,
-} from './response.js';
+} from './response/response.js';
 export {
   FileResponse,
   GeneratorResponse,
@@ -133,10 +133,10 @@ export {
   type ChunkSource,
   type FileResponseOptions,
   type StreamOptions,
-} from './stream-response.js';
-export { makeResponse, UnsupportedResponseError } from './make-response.js';
-export { HTTPException, abort, redirect, type HTTPExceptionExtra } from './http-error.js';
-export { escapeHtml, htmlPage, reasonPhrase } from './pages.js';
-export type { InjectOptions, InjectResponse } from './inject.js';
-export { cors, type CorsOptions, type CorsOrigin } from './cors.js';
-export { acceptedEncodings, compression, isCompressible, type Coding, type CompressionOptions } from './compression.js';
+} from './response/stream-response.js';
+export { makeResponse, UnsupportedResponseError } from './response/make-response.js';
+export { HTTPException, abort, redirect, type HTTPExceptionExtra } from './response/http-error.js';
+export { escapeHtml, htmlPage, reasonPhrase } from './pages/pages.js';
+export type { InjectOptions, InjectResponse } from './app/inject.js';
+export { cors, type CorsOptions, type CorsOrigin } from './addons/cors.js';
+export { acceptedEncodings, compression, isCompressible, type Coding, type CompressionOptions } from './addons/compression.js';

@@ -18,7 +18,7 @@ import {
   type HTTPExceptionExtra,
   type Request,
 } from '../src/index.js';
-import { readControllerMetadata } from '../src/decorators.js';
+import { readControllerMetadata } from '../src/decorators/decorators.js';
 
 class ValidationError extends Error {}
 

@@ -21,7 +21,7 @@ import {
   serializeCookie,
   SessionError,
 } from '../src/index.js';
-import { parseAuthorization } from '../src/internal/auth-params.js';
+import { parseAuthorization } from '../src/http/auth-params.js';
 
 const runs = Number(process.env.POOR_FUZZ_RUNS ?? 2000);
 const options = { numRuns: runs };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Application, PoorSession, Response } from '../src/index.js';
-import { clientAddress, envTrust, plainAddress, trustTest } from '../src/internal/trust.js';
+import { clientAddress, envTrust, plainAddress, trustTest } from '../src/http/trust.js';
 
 describe('trustProxy', () => {
   it('compiles addresses, CIDR ranges and range names', () => {

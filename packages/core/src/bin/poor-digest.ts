@@ -3,7 +3,7 @@
 // options. Exit codes: 0 done (or "Valid user."), 1 failure (passwords differ, I/O error),
 // 2 usage error (or "Invalid user.").
 import { existsSync, readFileSync } from 'node:fs';
-import { hexdigest, PasswordMap, type DigestHash } from '../password-map.js';
+import { hexdigest, PasswordMap, type DigestHash } from '../settings/password-map.js';
 
 const USAGE = `usage: poor-digest [-c] [-n] [-m | -s] [-D] [-v] [--stdin] [passwordfile] realm username
 
