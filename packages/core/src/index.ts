@@ -27,11 +27,17 @@ export type {
   Fallback,
   Handler,
   Methods,
+  Phase,
+  PhaseHooks,
+  ResponseHook,
+  RouteHooks,
   RouteOptions,
+  ScopedPhase,
   StatusHandler,
   UpgradeProtocol,
   UpgradeRequest,
 } from './routing/handlers.js';
+export { PHASES } from './lifecycle/phases.js';
 export {
   after,
   before,
@@ -40,10 +46,13 @@ export {
   createMemberDecorator,
   defaultHandler,
   errorHandler,
+  hook,
   route,
   type Controller,
   type DecoratorMethods,
   type HookOptions,
+  type PhaseHook,
+  type PhaseHookOptions,
   type MemberMetadata,
   type MemberRecord,
 } from './decorators/decorators.js';
@@ -68,18 +77,17 @@ export type {
   RouteRequest,
 } from './routing/route-params.js';
 export { Request, type Authorization } from './request/request.js';
+export type { RequestApp } from './request/request-app.js';
 export {
   basic,
   checkBasic,
   checkDigest,
   digest,
   digestChallenges,
-  MemoryNonceStore,
   type BasicVerify,
-  type DigestAlgorithm,
   type DigestSettings,
-  type NonceStore,
 } from './auth/digest.js';
+export { MemoryNonceStore, type DigestAlgorithm, type NonceStore } from './settings/nonce-store.js';
 export { hexdigest, PasswordMap, type DigestHash } from './settings/password-map.js';
 export { Fields, parseQuery, type Converter, type QueryOptions } from './request/fields.js';
 export { UploadedFile, readForm, type FormOptions, type FormValue } from './request/form.js';
@@ -139,4 +147,10 @@ export { HTTPException, abort, redirect, type HTTPExceptionExtra } from './respo
 export { escapeHtml, htmlPage, reasonPhrase } from './pages/pages.js';
 export type { InjectOptions, InjectResponse } from './app/inject.js';
 export { cors, type CorsOptions, type CorsOrigin } from './addons/cors.js';
-export { acceptedEncodings, compression, isCompressible, type Coding, type CompressionOptions } from './addons/compression.js';
+export {
+  acceptedEncodings,
+  compression,
+  isCompressible,
+  type Coding,
+  type CompressionOptions,
+} from './addons/compression.js';

@@ -130,7 +130,7 @@ export function openapi(source: string | object, options: OpenAPIOptions = {}): 
   const operationsOf = (req: Request, pattern: string): RouteOperations | null => {
     let found = routes.get(pattern);
     if (found === undefined) {
-      const params = req.app.router.get(pattern)?.params ?? [];
+      const params = (app as Application).router.get(pattern)?.params ?? [];
       found = matchRoute(compiled as CompiledDocument, pattern, params);
       routes.set(pattern, found);
     }
@@ -201,7 +201,8 @@ export function openapi(source: string | object, options: OpenAPIOptions = {}): 
 
   const addOn = ((target: Application) => {
     app = target;
-    target.before(hook);
+    // Phase validation: after every guard of every scope and after the body is parsed.
+    target.addHook('validation', hook);
     if (options.validateResponses) target.after(afterHook);
     target.onReady(() => load());
   }) as OpenAPIAddOn;

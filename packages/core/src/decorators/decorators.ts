@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { BeforeHook } from '../routing/handlers.js';
+import type { AfterHook, BeforeHook, PhaseHooks, ScopedPhase } from '../routing/handlers.js';
 import type { HTTPExceptionExtra } from '../response/http-error.js';
 import type { Request } from '../request/request.js';
 import type { Response } from '../response/response.js';
@@ -72,8 +72,16 @@ export interface ControllerMetadata {
   prefix: string;
   /** Decorated members, base classes first, in declaration order. */
   members: MemberMetadata[];
-  /** Before hooks a class decorator (`@checkDigest` on the class) put on every route, base classes first. */
-  guards: BeforeHook[];
+  /** Hooks a class decorator (`@checkDigest` on the class) put on every route, base classes first. */
+  guards: PhaseHook[];
+}
+
+/** A hook recorded for one phase by a class or method decorator made with {@link createGuardDecorator}. */
+export interface PhaseHook {
+  /** The phase it runs in (`guard` for authentication). */
+  phase: ScopedPhase;
+  /** The hook. */
+  hook: BeforeHook | AfterHook;
 }
 
 type MetadataBag = Record<PropertyKey, unknown>;
@@ -175,10 +183,28 @@ export function errorHandler(target: unknown, methods?: DecoratorMethods): unkno
   return createMemberDecorator({ kind: 'error', path: '', methods, target });
 }
 
-/** Options of {@link before} and {@link after}. */
+/** Options of {@link before}, {@link after} and {@link hook}. */
 export interface HookOptions {
   /** `'controller'` (default): this controller's routes only; `'app'`: every request, as `app.before()`. */
   scope?: 'controller' | 'app';
+}
+
+/** What `@hook(phase)` records: the phase besides the scope. */
+export interface PhaseHookOptions extends HookOptions {
+  /** The lifecycle phase the method runs in. */
+  phase: ScopedPhase;
+}
+
+/**
+ * Runs the method in a lifecycle phase for this controller's routes (or every request with
+ * `{ scope: 'app' }`): `@hook('preHandler')`, `@hook('validation')`. `@before()` is
+ * `@hook('guard')` and `@after()` is `@hook('onSend')`.
+ */
+export function hook<P extends ScopedPhase>(
+  phase: P,
+  options: HookOptions = {},
+): MethodDecoratorFor<Parameters<PhaseHooks[P]>> {
+  return createMemberDecorator({ kind: 'hook', path: '', methods: undefined, options: { ...options, phase } });
 }
 
 /**
@@ -202,35 +228,44 @@ export function defaultHandler(methods?: DecoratorMethods): MethodDecoratorFor<[
   return createMemberDecorator({ kind: 'default', path: '', methods });
 }
 
-function collect(ctor: object): { prefix: string | undefined; members: MemberMetadata[]; guards: BeforeHook[] } {
+function collect(ctor: object): { prefix: string | undefined; members: MemberMetadata[]; guards: PhaseHook[] } {
   const bag = (ctor as { [Symbol.metadata]?: MetadataBag | null })[Symbol.metadata as typeof Symbol.metadata];
   const own = <T>(key: symbol): T | undefined =>
     (bag && Object.hasOwn(bag, key) ? (bag[key] as T) : undefined) ?? legacyOwn<T>(key, ctor);
   const standard = bag && Object.hasOwn(bag, MEMBERS) ? (bag[MEMBERS] as MemberMetadata[]) : [];
   const legacy = legacyOwn<MemberMetadata[]>(MEMBERS, ctor) ?? [];
-  return { prefix: own<string>(PREFIX), members: [...standard, ...legacy], guards: own<BeforeHook[]>(GUARDS) ?? [] };
+  return { prefix: own<string>(PREFIX), members: [...standard, ...legacy], guards: own<PhaseHook[]>(GUARDS) ?? [] };
 }
 
 /**
- * Builds a decorator that puts a before hook on one method's route (`@checkDigest` on a
- * method) or on every route of a controller (on the class), in either decorator mode.
+ * Builds a decorator that puts a hook on one method's route (`@checkDigest` on a method) or on
+ * every route of a controller (on the class), in either decorator mode. The hook runs in phase
+ * `guard` (before the body is read) unless `phase` says another.
  */
-export function createGuardDecorator(label: string, hook: BeforeHook): ClassDecoratorFor & MethodDecoratorFor<never> {
-  const onMethod = createMemberDecorator({ kind: 'guard', path: '', methods: undefined, options: hook }) as unknown as (
-    ...args: unknown[]
-  ) => void;
+export function createGuardDecorator(
+  label: string,
+  hook: BeforeHook,
+  phase: Exclude<ScopedPhase, 'onSend'> = 'guard',
+): ClassDecoratorFor & MethodDecoratorFor<never> {
+  const record: PhaseHook = { phase, hook };
+  const onMethod = createMemberDecorator({
+    kind: 'guard',
+    path: '',
+    methods: undefined,
+    options: record,
+  }) as unknown as (...args: unknown[]) => void;
   const decorator = (target: unknown, context?: unknown, descriptor?: PropertyDescriptor): void => {
     const isClass = isStandardContext(context) ? context.kind === 'class' : context === undefined;
     if (!isClass) return onMethod(target, context, descriptor);
     if (isStandardContext(context)) {
       const bag = context.metadata as MetadataBag;
       if (!Object.hasOwn(bag, GUARDS)) bag[GUARDS] = [];
-      (bag[GUARDS] as BeforeHook[]).push(hook);
+      (bag[GUARDS] as PhaseHook[]).push(record);
       return;
     }
     if (typeof target !== 'function') throw new TypeError(`${label} decorates classes and methods only`);
-    const list = legacyOwn<BeforeHook[]>(GUARDS, target) ?? [];
-    legacyStore().defineMetadata(GUARDS, [...list, hook], target);
+    const list = legacyOwn<PhaseHook[]>(GUARDS, target) ?? [];
+    legacyStore().defineMetadata(GUARDS, [...list, record], target);
   };
   return decorator as unknown as ClassDecoratorFor & MethodDecoratorFor<never>;
 }
@@ -247,7 +282,7 @@ export function readControllerMetadata(ctor: new () => object): ControllerMetada
   }
   let prefix = '';
   let members: MemberMetadata[] = [];
-  const guards: BeforeHook[] = [];
+  const guards: PhaseHook[] = [];
   for (const klass of chain) {
     const own = collect(klass);
     if (own.prefix !== undefined) prefix = own.prefix;

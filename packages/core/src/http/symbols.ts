@@ -8,8 +8,6 @@ export const kLifecycle = Symbol('poor.lifecycle');
 export const kProtocols = Symbol('poor.protocols');
 /** A request's problem with its target (malformed percent-encoding), if any. */
 export const kTargetError = Symbol('poor.targetError');
-/** A request's controller hook scope, once its handler is chosen. */
-export const kScope = Symbol('poor.scope');
 /** Parses a request's body once for a known kind. */
 export const kParse = Symbol('poor.parse');
 /** Reads and parses a request's JSON body with a callback instead of promises (the POST fast path). */

@@ -3,7 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Request } from '../request/request.js';
-import { logFields } from './errors.js';
+import { logFields } from '../request/log-fields.js';
 
 /** Logs `req` when its response closes. */
 export function logAccess(req: Request, res: ServerResponse): void {

@@ -4,7 +4,8 @@ import { debugErrorDetail } from '../pages/debug.js';
 import { HTTPException, type HTTPExceptionExtra } from '../response/http-error.js';
 import { makeResponse, UnsupportedResponseError } from '../response/make-response.js';
 import { builtinPage } from '../pages/pages.js';
-import type { Request } from '../request/request.js';
+import { logFields } from '../request/log-fields.js';
+import type { Exchange } from './exchange.js';
 import { NoContentResponse, type Response } from '../response/response.js';
 import { SessionError } from '../auth/session.js';
 import { debugEnabled } from '../settings/settings.js';
@@ -13,7 +14,7 @@ import { kTables } from '../http/symbols.js';
 import { isThenable, nameOf } from '../http/util.js';
 
 /** The response for an error raised while serving `req`. */
-export function handleError(req: Request, error: unknown): Response | Promise<Response> {
+export function handleError(req: Exchange, error: unknown): Response | Promise<Response> {
   if (error instanceof HTTPException) {
     if (error.response) return error.response;
     if (error.status === 200) return new NoContentResponse();
@@ -28,7 +29,7 @@ export function handleError(req: Request, error: unknown): Response | Promise<Re
     return statusResponse(req, 500, { error });
   }
   const handler =
-    error !== null && typeof error === 'object' ? app[kTables].classHandler(error, req.method) : undefined;
+    error !== null && typeof error === 'object' ? req.host[kTables].classHandler(error, req.method) : undefined;
   if (handler) {
     req.errorHandler = handler;
     return guard(req, () => handler(req, error));
@@ -55,23 +56,13 @@ export function handleError(req: Request, error: unknown): Response | Promise<Re
 }
 
 /** Did the client close the connection before its request body ended? */
-function leftMidBody(req: Request): boolean {
+function leftMidBody(req: Exchange): boolean {
   const raw = req.raw;
   return !raw.complete && (raw.destroyed || raw.socket?.destroyed === true);
 }
 
-/** The request's fields in a structured log line (`req` in pino's terms). */
-export function logFields(req: Request): {
-  id: string;
-  method: string;
-  url: string | undefined;
-  route: string | undefined;
-} {
-  return { id: req.id, method: req.method, url: req.raw.url, route: req.uriRule };
-}
-
 /** Logs a handler's crash with the stack. */
-export function logCrash(req: Request, error: unknown): void {
+export function logCrash(req: Exchange, error: unknown): void {
   req.app.logger.error(
     { err: error, req: logFields(req) },
     `Poor: handler ${nameOf(req.uriHandler)} for ${req.method} ${req.raw.url} [${req.uriRule ?? '-'}] failed`,
@@ -82,12 +73,12 @@ export function logCrash(req: Request, error: unknown): void {
  * The answer for a status: its status handler, else the built-in page. Statuses the framework
  * produces itself come here directly: no Error, no stack capture.
  */
-export function statusResponse(req: Request, status: number, extra: HTTPExceptionExtra): Response | Promise<Response> {
+export function statusResponse(req: Exchange, status: number, extra: HTTPExceptionExtra): Response | Promise<Response> {
   const app = req.app;
   // A client's mistake, one per request: debug only (a scanner must not flood the log).
   if (status === 404 && debugEnabled(app.logger))
     app.logger.debug?.({ req: logFields(req) }, `Poor: 404 Not Found: ${req.method} ${req.raw.url}`);
-  const handler = app[kTables].statusHandler(status, req.method);
+  const handler = req.host[kTables].statusHandler(status, req.method);
   if (handler) {
     req.errorHandler = handler;
     return guard(req, () => handler(req, extra));
@@ -96,7 +87,7 @@ export function statusResponse(req: Request, status: number, extra: HTTPExceptio
 }
 
 /** The built-in page (or the exception's `defaultResponse`); a 500 shows the error only in debug mode. */
-export function builtin(req: Request, status: number, extra: HTTPExceptionExtra): Response {
+export function builtin(req: Exchange, status: number, extra: HTTPExceptionExtra): Response {
   if (extra.defaultResponse !== undefined) return extra.defaultResponse;
   const debug = status === 500 && req.app.debug && extra.error !== undefined;
   const detail = debug ? debugErrorDetail(req, extra.error) : '';
@@ -104,7 +95,7 @@ export function builtin(req: Request, status: number, extra: HTTPExceptionExtra)
 }
 
 /** Runs an error handler; if it fails, the built-in page answers (never the user's handlers again). */
-function guard(req: Request, run: () => unknown): Response | Promise<Response> {
+function guard(req: Exchange, run: () => unknown): Response | Promise<Response> {
   const fail = (error: unknown): Response => {
     if (error instanceof HTTPException)
       return error.response ?? builtin(req, error.status === 200 ? 204 : error.status, error.extra);

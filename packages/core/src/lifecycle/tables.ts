@@ -4,13 +4,18 @@ import type {
   ClassHandler,
   ErrorClass,
   Fallback,
-  HookScope,
+  Phase,
+  PhaseHooks,
+  ResponseHook,
+  RouteHooks,
+  ScopedPhase,
   StatusHandler,
 } from '../routing/handlers.js';
+import { HookScope, isPhase, PHASES } from './phases.js';
 import type { RouteFunction } from '../routing/router.js';
 import { nameOf } from '../http/util.js';
 
-type Hook = BeforeHook | AfterHook;
+type Hook = BeforeHook | AfterHook | ResponseHook;
 
 function lookUp<K, H>(table: Map<K, Map<string, H>>, key: K, method: string): H | undefined {
   const handlers = table.get(key);
@@ -31,10 +36,16 @@ export class HandlerTables {
   readonly defaults = new Map<string, RouteFunction>();
   /** Fallbacks in order (static files). */
   readonly fallbacks: Fallback[] = [];
-  /** App-wide hooks: every request. */
-  readonly app: HookScope = { name: 'application', before: [], after: [] };
+  /** App-wide hooks of the scoped phases: every request. */
+  readonly app = new HookScope('application');
+  /** Phase onRequest: every request, before routing. */
+  readonly onRequest: BeforeHook[] = [];
+  /** Phase onResponse: every request, once answered. */
+  readonly onResponse: ResponseHook[] = [];
   /** Controller scopes, in registration order. */
   readonly scopes: HookScope[] = [];
+  /** Scopes of routes with hooks of their own. */
+  readonly routeScopes: HookScope[] = [];
   /** The scope of each controller handler (route, default, upgrade). */
   readonly #scopeOf = new WeakMap<RouteFunction, HookScope>();
   /** A bound controller method → the method it was bound from (for `popBefore(Class.prototype.x)`). */
@@ -60,41 +71,34 @@ export class HandlerTables {
     return defaults.get(method) ?? (method === 'HEAD' ? defaults.get('GET') : undefined) ?? defaults.get('*');
   }
 
-  /** Does any controller scope hold a hook? (Until one does, handlers need no scope look-up.) */
+  /** Does any controller or route scope hold a hook? (Until one does, handlers need no scope look-up.) */
   #scoped = false;
-
-  /** Does some route have hooks of its own (`before` option, `@checkDigest` on a method)? */
-  #guarded = false;
 
   /** The scope a handler was registered with, if any (when some scope has hooks). */
   scopeOf(handler: RouteFunction): HookScope | undefined {
-    return this.#scoped || this.#guarded ? this.#scopeOf.get(handler) : undefined;
+    return this.#scoped ? this.#scopeOf.get(handler) : undefined;
   }
 
   /**
-   * A handler of its own for one route, whose scope adds `guards` after the hooks of the
+   * A handler of its own for one route, whose scope adds `hooks` after the hooks of the
    * controller the handler came from (so the same function may serve another route unguarded).
    */
-  guard(handler: RouteFunction, guards: readonly BeforeHook[]): RouteFunction {
+  withHooks(handler: RouteFunction, hooks: RouteHooks): RouteFunction {
     const wrapped = ((...args: never[]) => handler(...args)) as RouteFunction;
     Object.defineProperty(wrapped, 'name', { value: handler.name });
     const parent = this.#scopeOf.get(handler);
-    // The controller's lists are shared, not copied: a hook popped from it is gone here too.
-    const scope: HookScope = parent
-      ? { name: parent.name, before: [...guards], after: parent.after, parent }
-      : { name: nameOf(handler), before: [...guards], after: [] };
+    // The controller's lists are not copied: a hook popped from it is gone for this route too.
+    const scope = new HookScope(parent?.name ?? nameOf(handler), parent);
+    for (const phase of SCOPED) for (const hook of hooks[phase] ?? []) this.addHook(scope, phase, hook);
     this.#scopeOf.set(wrapped, scope);
-    this.#guarded = true;
+    this.routeScopes.push(scope);
+    this.#rescan();
     return wrapped;
-  }
-
-  #rescan(): void {
-    this.#scoped = this.scopes.some((scope) => scope.before.length > 0 || scope.after.length > 0);
   }
 
   /** A new, empty controller scope. */
   createScope(name: string): HookScope {
-    const scope: HookScope = { name, before: [], after: [] };
+    const scope = new HookScope(name);
     this.scopes.push(scope);
     return scope;
   }
@@ -104,20 +108,31 @@ export class HandlerTables {
     this.#scopeOf.set(handler, scope);
   }
 
-  /** Adds a hook to a scope's list (once); `source` is the method a bound hook came from. */
-  addHook(list: Hook[], hook: Hook, kind: 'before' | 'after', source?: unknown): void {
-    if (list.includes(hook)) throw new TypeError(`${kind} hook ${nameOf(hook)} is already registered`);
+  /** The list of `phase` in `scope` (app-only phases live on the tables). */
+  listOf<P extends Phase>(scope: HookScope, phase: P): Array<PhaseHooks[P]> {
+    if (phase === 'onRequest') return this.onRequest as Array<PhaseHooks[P]>;
+    if (phase === 'onResponse') return this.onResponse as Array<PhaseHooks[P]>;
+    return scope[phase as ScopedPhase] as Array<PhaseHooks[P]>;
+  }
+
+  /** Adds a hook to a scope's list of `phase` (once); `source` is the method a bound hook came from. */
+  addHook<P extends Phase>(scope: HookScope, phase: P, hook: PhaseHooks[P], source?: unknown): void {
+    if (!isPhase(phase))
+      throw new TypeError(`unknown lifecycle phase '${String(phase)}' (phases: ${PHASES.join(', ')})`);
+    if (typeof hook !== 'function') throw new TypeError(`a ${phase} hook must be a function`);
+    const list = this.listOf(scope, phase);
+    if (list.includes(hook)) throw new TypeError(`${phase} hook ${nameOf(hook)} is already registered`);
     list.push(hook);
     if (source !== undefined) this.#sources.set(hook, source);
     this.#rescan();
   }
 
-  /** Removes a hook, given as registered or as the controller method it came from, from every scope. */
-  removeHook(kind: 'before' | 'after', hook: unknown): boolean {
+  /** Removes a hook of `phase`, given as registered or as the controller method it came from, from every scope. */
+  removeHook(phase: Phase, hook: unknown): boolean {
     let removed = false;
-    for (const scope of [this.app, ...this.scopes]) {
-      const list: Hook[] = scope[kind];
-      const index = list.findIndex((item) => item === hook || this.#sources.get(item) === hook);
+    for (const scope of [this.app, ...this.scopes, ...this.routeScopes]) {
+      const list: unknown[] = this.listOf(scope, phase);
+      const index = list.findIndex((item) => item === hook || this.#sources.get(item as Hook) === hook);
       if (index !== -1) {
         list.splice(index, 1);
         removed = true;
@@ -126,4 +141,13 @@ export class HandlerTables {
     this.#rescan();
     return removed;
   }
+
+  /** Keeps each scope's fast-path flags true to its lists (registration time only). */
+  #rescan(): void {
+    // Controller scopes before route scopes: a route scope's flags include its parent's.
+    for (const scope of [this.app, ...this.scopes, ...this.routeScopes]) scope.rescan();
+    this.#scoped = [...this.scopes, ...this.routeScopes].some((scope) => scope.pre || scope.post);
+  }
 }
+
+const SCOPED: readonly ScopedPhase[] = ['guard', 'preValidation', 'validation', 'preHandler', 'onSend'];

@@ -1,7 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { HTTPException } from '../response/http-error.js';
-import type { Request } from './request.js';
 import type { Settings } from '../settings/settings.js';
 
 /** A client that went away mid-body: its mistake, not the server's (a 400, no 5xx, no error log). */
@@ -16,7 +15,7 @@ export type BodyKind = 'json' | 'form' | undefined;
  * Should `autoJson` / `autoForm` parse the request's body before the handler, and how?
  * Cheap for body-less requests: one scan of the raw header list.
  */
-export function bodyKind(settings: Settings, req: Request): BodyKind {
+export function bodyKind(settings: Settings, req: { readonly hasBody: boolean; readonly mimeType: string }): BodyKind {
   if (!settings.autoJson && !settings.autoForm) return undefined;
   if (!req.hasBody) return undefined;
   const mime = req.mimeType;
@@ -57,10 +56,9 @@ export function unframed(raw: IncomingMessage): boolean {
   );
 }
 
-/** Parses a JSON body's bytes into `req.json`; throws a 400 for a bad charset, bad JSON or too deep a nesting. */
-export function parseJson(req: Request, data: Buffer): void {
-  const text = decodeText(data, req.charset);
-  const depth = req.app.limits.jsonDepth;
+/** Parses a JSON body's bytes; throws a 400 for a bad charset, bad JSON or nesting deeper than `depth`. */
+export function parseJson(data: Buffer, charset: string, depth: number): unknown {
+  const text = decodeText(data, charset);
   // What is accepted must be answerable: a value nested thousands deep parses, but then
   // overflows the stack of the code that walks it (JSON.stringify of an echo).
   if (text.length > 2 * depth && nestsDeeper(text, depth)) {
@@ -68,7 +66,7 @@ export function parseJson(req: Request, data: Buffer): void {
   }
   try {
     // JSON.parse defines "__proto__" as an own key, so parsed data cannot pollute prototypes.
-    req.json = JSON.parse(text) as unknown;
+    return JSON.parse(text) as unknown;
   } catch (error) {
     throw new HTTPException(400, { error: `invalid JSON body: ${(error as Error).message}` });
   }

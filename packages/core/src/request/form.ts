@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { Transform, Writable, type Readable } from 'node:stream';
 import type { File as FormidableFile, Part } from 'formidable';
@@ -9,8 +9,9 @@ import type { FileCallback, Limits } from '../settings/settings.js';
 import { kLifecycle } from '../http/symbols.js';
 import { Fields, parseQuery } from './fields.js';
 import { HTTPException } from '../response/http-error.js';
-import type { Request } from './request.js';
-import { logFields } from '../lifecycle/errors.js';
+import type { LogSource } from './log-fields.js';
+import type { RequestApp } from './request-app.js';
+import { logFields } from './log-fields.js';
 
 /** A file received in a multipart form. */
 export class UploadedFile {
@@ -158,14 +159,23 @@ class Gate extends Transform {
   }
 }
 
+/** What the form parser reads of a request (a {@link Request} is one). */
+export interface FormSource extends LogSource {
+  readonly app: RequestApp;
+  readonly raw: IncomingMessage;
+  readonly rawResponse: ServerResponse | undefined;
+  readonly mimeType: string;
+  text(limit?: number): Promise<string>;
+}
+
 /** Files created for a request; removed when its response closes (sent, failed or aborted). */
 interface Created {
   files: string[];
   closed: boolean;
 }
-const created = new WeakMap<Request, Created>();
+const created = new WeakMap<FormSource, Created>();
 
-function removeFiles(req: Request, files: string[]): void {
+function removeFiles(req: FormSource, files: string[]): void {
   const done = Promise.all(files.map((file) => rm(file, { force: true }))).then(
     () => undefined,
     () => undefined,
@@ -173,7 +183,7 @@ function removeFiles(req: Request, files: string[]): void {
   req.app[kLifecycle].track(done); // the app's close() waits for it
 }
 
-function track(req: Request, path: string): void {
+function track(req: FormSource, path: string): void {
   let record = created.get(req);
   if (!record) {
     const fresh: Created = { files: [], closed: false };
@@ -205,7 +215,7 @@ interface MultipartSettings {
   limits: Limits;
 }
 
-async function parseMultipart(req: Request, options: MultipartSettings): Promise<Fields<FormValue>> {
+async function parseMultipart(req: FormSource, options: MultipartSettings): Promise<Fields<FormValue>> {
   // Loaded with the first multipart body: an app that never takes one never pays for it.
   const { default: formidable } = await import('formidable');
   const limits = options.limits;
@@ -313,7 +323,7 @@ async function parseMultipart(req: Request, options: MultipartSettings): Promise
  * `filename` (RFC 7578; type `text/plain` when it carries no Content-Type); otherwise it is a
  * text field bounded by `limits.fieldsSize`. Anything else gives empty fields.
  */
-export async function readForm(req: Request, options: FormOptions = {}): Promise<Fields<FormValue>> {
+export async function readForm(req: FormSource, options: FormOptions = {}): Promise<Fields<FormValue>> {
   const app = req.app;
   const limits: Limits = { ...app.limits, ...options.limits };
   const mime = req.mimeType;

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { Application } from '../app/application.js';
 import { parseCookies } from '../http/cookies.js';
 import { Fields, parseQuery } from './fields.js';
 import { readForm, type FormOptions, type FormValue } from './form.js';
-import type { HookScope } from '../routing/handlers.js';
 import { Headers, parseHeader, parseNegotiation } from '../http/headers.js';
 import {
   bodyKind,
@@ -18,7 +16,8 @@ import {
   type BodyKind,
 } from './body-parse.js';
 import { decodeExtValue, parseAuthorization } from '../http/auth-params.js';
-import { kParse, kReadJson, kScope, kTargetError } from '../http/symbols.js';
+import { kParse, kReadJson, kTargetError } from '../http/symbols.js';
+import type { RequestApp } from './request-app.js';
 import { clientAddress, trustTest } from '../http/trust.js';
 
 /** Parsed `Authorization` header: `type` plus every `key=value` parameter. */
@@ -58,8 +57,8 @@ function firstValue(value: string | string[] | undefined): string | undefined {
 export class Request<
   Params extends Record<string, unknown> = Record<string, unknown>,
 > implements AsyncIterable<Buffer> {
-  /** The application handling the request. */
-  readonly app: Application;
+  /** The application handling the request: its settings and name. */
+  readonly app: RequestApp;
   /** Node's request object (do not mutate it). */
   readonly raw: IncomingMessage;
   /** Node's response object, for handlers that take the connection over (return `Declined`). */
@@ -104,10 +103,8 @@ export class Request<
   #parsed: Promise<unknown> | undefined;
   #targetError: string | undefined;
   #hasBody: boolean | undefined;
-  /** @internal The controller hook scope of the chosen handler (set by the pipeline). */
-  [kScope]: HookScope | undefined = undefined;
 
-  constructor(app: Application, raw: IncomingMessage, rawResponse?: ServerResponse) {
+  constructor(app: RequestApp, raw: IncomingMessage, rawResponse?: ServerResponse) {
     this.app = app;
     this.raw = raw;
     this.rawResponse = rawResponse;
@@ -519,7 +516,7 @@ export class Request<
       if (data === undefined) return done(error);
       this.#bodyData = data;
       try {
-        parseJson(this, data);
+        this.json = parseJson(data, this.charset, this.app.limits.jsonDepth);
       } catch (failure) {
         return done(failure);
       }

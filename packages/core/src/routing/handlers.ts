@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { HTTPExceptionExtra } from '../response/http-error.js';
 import type { Request } from '../request/request.js';
@@ -30,23 +31,13 @@ export type Methods = string | readonly string[];
 export interface RouteOptions {
   /** Methods, default GET (HEAD implied). */
   methods?: Methods;
-  /** Before hooks for this route only, e.g. `[digest('Admin Zone')]`. */
+  /** Guards for this route only, e.g. `[digest('Admin Zone')]` (phase `guard`, after the app's and the controller's). */
   before?: readonly BeforeHook[];
+  /** Hooks of this route's own for any scoped phase: `{ preHandler: [loadUser] }`. */
+  hooks?: RouteHooks;
 }
 /** An exception class. */
 export type ErrorClass = abstract new (...args: never[]) => unknown;
-
-/** Before and after hooks of one scope: the whole application, or one controller's routes. */
-export interface HookScope {
-  /** `application`, or the controller's class name. */
-  readonly name: string;
-  /** Before hooks, in order. */
-  readonly before: BeforeHook[];
-  /** After hooks, in order. */
-  readonly after: AfterHook[];
-  /** For a route with hooks of its own: the controller scope whose before hooks run first. */
-  readonly parent?: HookScope;
-}
 
 /** An upgrade request handed to its protocol's add-on once the route and the hooks accepted it. */
 export interface UpgradeRequest {
@@ -69,3 +60,33 @@ export interface UpgradeProtocol {
   /** Completes the handshake; from here the socket belongs to the add-on. */
   accept(upgrade: UpgradeRequest): void;
 }
+
+/** Runs once the response is written (or its connection closed): logging, metrics. Its result is ignored. */
+export type ResponseHook = (req: Request, res: ServerResponse) => unknown;
+
+/** The hook each phase takes, by phase name. */
+export interface PhaseHooks {
+  /** 1. Every request, before routing (`req.uriRule` is not known yet); app-wide only. */
+  onRequest: BeforeHook;
+  /** 2. Guards (`app.before`, `@before()`, a route's `before`, `@checkDigest`): app → controller → route, on the unread body. */
+  guard: BeforeHook;
+  /** 4. After the body is parsed within its limits, before validation. */
+  preValidation: BeforeHook;
+  /** 5. Validation of parameters and the parsed body (`@poor/openapi`). */
+  validation: BeforeHook;
+  /** 6. After validation, just before the handler. */
+  preHandler: BeforeHook;
+  /** 8. After hooks (`app.after`, `@after()`): each returns the response to send; route → controller → app. */
+  onSend: AfterHook;
+  /** 10. After the response is written or the connection closed; app-wide only. */
+  onResponse: ResponseHook;
+}
+
+/** A phase of the request lifecycle that hooks register for by name. */
+export type Phase = keyof PhaseHooks;
+
+/** Phases a controller or a route may hold hooks of its own for (the others are app-wide). */
+export type ScopedPhase = 'guard' | 'preValidation' | 'validation' | 'preHandler' | 'onSend';
+
+/** Hooks of a route's own, by phase (the `hooks` route option). */
+export type RouteHooks = { [P in ScopedPhase]?: ReadonlyArray<PhaseHooks[P]> };

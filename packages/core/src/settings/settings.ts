@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import type { Writable } from 'node:stream';
-import { MemoryNonceStore, type DigestAlgorithm, type NonceStore } from '../auth/digest.js';
+import { MemoryNonceStore, type DigestAlgorithm, type NonceStore } from './nonce-store.js';
 import { envTrust, trustTest, type TrustProxy } from '../http/trust.js';
 import type { PasswordMap } from './password-map.js';
 

@@ -2,8 +2,15 @@
 // Hooks are bound when the controller is registered (so `popBefore(Class.prototype.x)` finds
 // them at once); every other member waits until the application gets ready, so the order of
 // `app.use()`, `app.setFilter()`, `app.register()` and decorators does not matter.
-import { readControllerMetadata, type Controller, type HookOptions, type MemberMetadata } from './decorators.js';
-import type { AfterHook, BeforeHook, Handler, HookScope, Methods, RouteOptions, StatusHandler } from '../routing/handlers.js';
+import {
+  readControllerMetadata,
+  type Controller,
+  type MemberMetadata,
+  type PhaseHook,
+  type PhaseHookOptions,
+} from '../decorators/decorators.js';
+import type { HookScope } from '../lifecycle/phases.js';
+import type { Handler, Methods, RouteHooks, RouteOptions, ScopedPhase, StatusHandler } from '../routing/handlers.js';
 import type { RouteFunction } from '../routing/router.js';
 import type { HandlerTables } from '../lifecycle/tables.js';
 
@@ -34,13 +41,16 @@ export interface CompileTarget {
   defaultHandler(handler: Handler, methods?: Methods): unknown;
 }
 
+/** The phase of the hook kinds `@before()` and `@after()` record. */
+const PHASE_OF: Partial<Record<string, ScopedPhase>> = { before: 'guard', after: 'onSend' };
+
 /** Instantiates a controller, binds its decorated methods and installs its hooks. */
 export function bindController(controller: Controller, tables: HandlerTables): BoundController {
   const instance = typeof controller === 'function' ? new (controller as new () => object)() : controller;
   const metadata = readControllerMetadata(instance.constructor as new () => object);
   const scope = tables.createScope(metadata.name);
   // A guard on the class (`@checkDigest` above `class`) comes first in the controller's hooks.
-  for (const guard of metadata.guards) tables.addHook(scope.before, guard, 'before');
+  for (const { phase, hook } of metadata.guards) tables.addHook(scope, phase, hook as never);
   if (metadata.members.length === 0 && metadata.guards.length === 0) {
     throw new TypeError(
       `${metadata.name} has no decorated members (@route, @errorHandler, @before, …): nothing to register`,
@@ -55,10 +65,10 @@ export function bindController(controller: Controller, tables: HandlerTables): B
     }
     const handler = method.bind(instance) as RouteFunction;
     Object.defineProperty(handler, 'name', { value: `${metadata.name}.${String(item.key)}` });
-    if (item.kind === 'before' || item.kind === 'after') {
-      const target = (item.options as HookOptions | undefined)?.scope === 'app' ? tables.app : scope;
-      if (item.kind === 'before') tables.addHook(target.before, handler as BeforeHook, 'before', method);
-      else tables.addHook(target.after, handler as AfterHook, 'after', method);
+    const phase = PHASE_OF[item.kind] ?? (item.kind === 'hook' ? (item.options as PhaseHookOptions).phase : undefined);
+    if (phase !== undefined) {
+      const target = (item.options as PhaseHookOptions | undefined)?.scope === 'app' ? tables.app : scope;
+      tables.addHook(target, phase, handler as never, method);
     } else {
       members.push({ item, handler });
     }
@@ -74,15 +84,15 @@ export function compileController(
   kinds: ReadonlyMap<string, (item: MemberRegistration) => void>,
 ): void {
   // Guards on a method (`@checkDigest` above it) apply to that method's routes only.
-  const guards = new Map<string | symbol, BeforeHook[]>();
+  const guards = new Map<string | symbol, PhaseHook[]>();
   for (const { item } of bound.members) {
-    if (item.kind === 'guard') guards.set(item.key, [...(guards.get(item.key) ?? []), item.options as BeforeHook]);
+    if (item.kind === 'guard') guards.set(item.key, [...(guards.get(item.key) ?? []), item.options as PhaseHook]);
   }
   for (const { item, handler: plain } of bound.members) {
     if (item.kind === 'guard') continue;
     if (item.kind !== 'error') tables.bindScope(plain, bound.scope);
     const own = guards.get(item.key);
-    const handler = own && item.kind !== 'error' ? tables.guard(plain, own) : plain;
+    const handler = own && item.kind !== 'error' ? tables.withHooks(plain, byPhase(own)) : plain;
     switch (item.kind) {
       case 'route':
         target.route(bound.prefix + item.path, handler as Handler, item.methods);
@@ -105,4 +115,11 @@ export function compileController(
       }
     }
   }
+}
+
+/** Recorded phase hooks grouped by phase, in order. */
+function byPhase(hooks: readonly PhaseHook[]): RouteHooks {
+  const grouped: Partial<Record<ScopedPhase, unknown[]>> = {};
+  for (const { phase, hook } of hooks) (grouped[phase] ??= []).push(hook);
+  return grouped as RouteHooks;
 }
