@@ -56,14 +56,8 @@ export {
   type MemberMetadata,
   type MemberRecord,
 } from './decorators/decorators.js';
-export {
-  Router,
-  type FilterConverter,
-  type RouteEntry,
-  type RouteFilter,
-  type RouteFunction,
-  type RouteMatch,
-} from './routing/router.js';
+export { Router, type RouteEntry, type RouteFunction, type RouteMatch } from './routing/router.js';
+export { type FilterConverter, type RouteFilter } from './routing/filters.js';
 export type {
   CheckPattern,
   CheckReturn,
@@ -76,7 +70,9 @@ export type {
   RouteParamsObject,
   RouteRequest,
 } from './routing/route-params.js';
-export { Request, type Authorization } from './request/request.js';
+export { Request } from './request/request.js';
+export { RequestHead } from './request/request-head.js';
+export type { Authorization } from './http/auth-params.js';
 export type { RequestApp } from './request/request-app.js';
 export {
   basic,
@@ -91,20 +87,9 @@ export { MemoryNonceStore, type DigestAlgorithm, type NonceStore } from './setti
 export { hexdigest, PasswordMap, type DigestHash } from './settings/password-map.js';
 export { Fields, parseQuery, type Converter, type QueryOptions } from './request/fields.js';
 export { UploadedFile, readForm, type FormOptions, type FormValue } from './request/form.js';
-export {
-  ContentRange,
-  Headers,
-  httpDate,
-  parseHeader,
-  parseHttpDate,
-  parseNegotiation,
-  parseRange,
-  renderNegotiation,
-  type HeaderValue,
-  type HeadersInit,
-  type ParsedRange,
-  type RangeSpec,
-} from './http/headers.js';
+export { ContentRange, parseRange, type ParsedRange, type RangeSpec } from './http/ranges.js';
+export { Headers, parseHeader, parseNegotiation, renderNegotiation, type HeaderValue, type HeadersInit } from './http/headers.js';
+export { httpDate, parseHttpDate } from './http/dates.js';
 export { parseCookies, serializeCookie, type CookieOptions } from './http/cookies.js';
 export {
   CookieSession,

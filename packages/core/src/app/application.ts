@@ -6,7 +6,7 @@ import { kLifecycle, kProtocols } from '../http/symbols.js';
 import { handleRequest, handleSocket } from '../lifecycle/pipeline.js';
 import { NoContentResponse } from '../response/response.js';
 import type { UpgradeProtocol } from '../routing/handlers.js';
-import type { RouteFilter } from '../routing/router.js';
+import type { RouteFilter } from '../routing/filters.js';
 import { envText, type SettingsOptions } from '../settings/settings.js';
 import { bindController, compileController, type BoundController, type MemberRegistration } from './controllers.js';
 import { debugInfoPage } from './debug-info.js';

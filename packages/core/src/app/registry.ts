@@ -24,7 +24,8 @@ import type {
   UpgradeProtocol,
 } from '../routing/handlers.js';
 import type { CheckPattern, CheckReturn } from '../routing/route-params.js';
-import { Router, type FilterConverter, type RouteFunction } from '../routing/router.js';
+import { Router, type RouteFunction } from '../routing/router.js';
+import { type FilterConverter } from '../routing/filters.js';
 import { Settings } from '../settings/settings.js';
 
 /** The routes, handlers and hooks of an application, with the calls that register them. */

@@ -104,3 +104,39 @@ export function decodeExtValue(value: string): string | undefined {
     return undefined;
   }
 }
+
+/** Parsed `Authorization` header: `type` plus every `key=value` parameter. */
+export type Authorization = Record<string, string> & { type?: string; token?: string };
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1).toLowerCase();
+}
+
+/**
+ * The parsed `Authorization` header: `type` (capitalised scheme), every `key=value`
+ * parameter (quotes removed, RFC 8187 `username*` decoded into `username`), and `token` for
+ * schemes with a bare credential (Basic, Bearer). Empty when absent.
+ */
+export function toAuthorization(value: string | undefined): Authorization {
+  const result = Object.create(null) as Authorization;
+  const header = value?.trim();
+  if (!header) return result;
+  const parsed = parseAuthorization(header);
+  if (typeof parsed === 'string') {
+    // Malformed: only the scheme is reported (authentication hooks answer 400 themselves).
+    const space = header.indexOf(' ');
+    result.type = capitalize(space === -1 ? header : header.slice(0, space));
+    return result;
+  }
+  result.type = capitalize(parsed.scheme);
+  if (parsed.token68 !== undefined) result.token = parsed.token68;
+  for (const [key, value] of Object.entries(parsed.params)) {
+    if (!key.endsWith('*')) {
+      if (!(key in result)) result[key] = value;
+      continue;
+    }
+    const decoded = decodeExtValue(value);
+    if (decoded !== undefined) result[key.slice(0, -1)] = decoded;
+  }
+  return result;
+}

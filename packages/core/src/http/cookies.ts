@@ -1,4 +1,4 @@
-import { httpDate } from './headers.js';
+import { httpDate } from './dates.js';
 
 /** Options for one Set-Cookie header. */
 export interface CookieOptions {

@@ -1,4 +1,3 @@
-import { contentRange } from './util.js';
 /** A header value: strings, or numbers converted to strings. */
 export type HeaderValue = string | number;
 
@@ -7,7 +6,7 @@ export type HeadersInit =
   Headers | Iterable<readonly [string, HeaderValue]> | Record<string, HeaderValue | readonly HeaderValue[]>;
 
 // RFC 9110 §5.6.2 token characters.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const FORBIDDEN_VALUE = /[\r\n\0]/;
 const NON_ASCII = /[^\x00-\x7f]/;
 
@@ -298,140 +297,4 @@ export function parseNegotiation(value: string | undefined): Array<[string, numb
 /** Renders `[value, quality]` pairs (or plain values) as a negotiation header. */
 export function renderNegotiation(list: ReadonlyArray<readonly [string, number] | string>): string {
   return list.map((item) => (typeof item === 'string' ? item : `${item[0]};q=${item[1]}`)).join(', ');
-}
-
-/** One range of a `Range` header: `5-` is `{ start: 5 }`, `-20` (suffix) is `{ end: 20 }`. */
-export interface RangeSpec {
-  /** First byte, or undefined for a suffix range. */
-  start: number | undefined;
-  /** Last byte (inclusive), or the suffix length when `start` is undefined. */
-  end: number | undefined;
-}
-
-/** A parsed `Range` header. */
-export interface ParsedRange {
-  /** The range unit, lower-cased (`bytes`). */
-  unit: string;
-  /** The ranges in order. */
-  ranges: RangeSpec[];
-}
-
-const RANGE_SPEC = /^(\d{0,15})-(\d{0,15})$/;
-
-/**
- * Parses a `Range` header strictly (RFC 9110 §14.1.1). Any syntax error, a range whose last
- * position precedes its first, or an empty set gives `undefined`: the header is then ignored.
- */
-export function parseRange(value: string | undefined): ParsedRange | undefined {
-  if (!value) return undefined;
-  const eq = value.indexOf('=');
-  if (eq <= 0) return undefined;
-  const unit = value.slice(0, eq).trim().toLowerCase();
-  if (!TOKEN.test(unit)) return undefined;
-  const ranges: RangeSpec[] = [];
-  for (const part of value.slice(eq + 1).split(',')) {
-    const spec = part.trim();
-    if (spec === '') continue;
-    const found = RANGE_SPEC.exec(spec);
-    if (!found) return undefined;
-    const [, first = '', last = ''] = found;
-    if (first === '' && last === '') return undefined;
-    const start = first === '' ? undefined : Number(first);
-    const end = last === '' ? undefined : Number(last);
-    if (start !== undefined && end !== undefined && end < start) return undefined;
-    ranges.push({ start, end });
-  }
-  return ranges.length > 0 ? { unit, ranges } : undefined;
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** Formats a date (Date or epoch milliseconds; default now) as an HTTP IMF-fixdate. */
-export function httpDate(date: Date | number = Date.now()): string {
-  return (typeof date === 'number' ? new Date(date) : date).toUTCString();
-}
-
-const IMF_FIXDATE =
-  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
-const RFC_850 =
-  /^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d{2})-(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-(\d{2}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
-const ASCTIME =
-  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ( \d|\d{2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/;
-
-function utc(
-  year: number,
-  month: string,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
-): number | undefined {
-  const monthIndex = MONTHS.indexOf(month);
-  if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
-  const time = Date.UTC(year, monthIndex, day, hour, minute, Math.min(second, 59));
-  // Reject impossible dates such as 31 Feb, which Date.UTC would roll over.
-  return new Date(time).getUTCDate() === day ? time : undefined;
-}
-
-/**
- * Parses an HTTP date in any of the three formats of RFC 9110 §5.6.7 (IMF-fixdate, RFC 850,
- * asctime) into epoch milliseconds; anything else gives `undefined` (never throws).
- */
-export function parseHttpDate(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const text = value.trim();
-  let found = IMF_FIXDATE.exec(text);
-  if (found)
-    return utc(
-      Number(found[3]),
-      found[2] as string,
-      Number(found[1]),
-      Number(found[4]),
-      Number(found[5]),
-      Number(found[6]),
-    );
-  found = RFC_850.exec(text);
-  if (found) {
-    // Two-digit years: RFC 9110 says interpret as the most recent past year with those digits.
-    const short = Number(found[3]);
-    const now = new Date().getUTCFullYear();
-    let year = Math.floor(now / 100) * 100 + short;
-    if (year > now + 50) year -= 100;
-    return utc(year, found[2] as string, Number(found[1]), Number(found[4]), Number(found[5]), Number(found[6]));
-  }
-  found = ASCTIME.exec(text);
-  if (found)
-    return utc(
-      Number(found[6]),
-      found[1] as string,
-      Number((found[2] as string).trim()),
-      Number(found[3]),
-      Number(found[4]),
-      Number(found[5]),
-    );
-  return undefined;
-}
-
-/** A `Content-Range` value: `bytes 0-99/1000` (or `/*` when the length is unknown). */
-export class ContentRange {
-  /** First byte. */
-  readonly start: number;
-  /** Last byte (inclusive). */
-  readonly end: number;
-  /** Complete length, or `*`. */
-  readonly full: number | '*';
-  /** Range unit. */
-  readonly units: string;
-
-  constructor(start: number, end: number, full: number | '*' = '*', units = 'bytes') {
-    this.start = start;
-    this.end = end;
-    this.full = full;
-    this.units = units;
-  }
-
-  /** The header value. */
-  toString(): string {
-    return contentRange(this, this.full, this.units);
-  }
 }

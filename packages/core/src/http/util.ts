@@ -47,3 +47,23 @@ export function contentRange(
 ): string {
   return window ? `${units} ${window.start}-${window.end}/${full}` : `${units} */${full}`;
 }
+
+/** A `Host` value split into name and port (IPv6 brackets removed). */
+export function splitHostPort(host: string): { name: string; port: number | undefined } {
+  // IPv6 literals come bracketed: [::1]:8080.
+  if (host.startsWith('[')) {
+    const close = host.indexOf(']');
+    if (close === -1) return { name: host, port: undefined };
+    const port = host.slice(close + 1).startsWith(':') ? Number(host.slice(close + 2)) : Number.NaN;
+    return { name: host.slice(1, close), port: Number.isInteger(port) && host.length > close + 2 ? port : undefined };
+  }
+  const colon = host.lastIndexOf(':');
+  if (colon === -1) return { name: host, port: undefined };
+  const port = Number(host.slice(colon + 1));
+  return { name: host.slice(0, colon), port: Number.isInteger(port) ? port : undefined };
+}
+
+/** The first of a repeated header's values. */
+export function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,4 +1,4 @@
-// ARCHITECTURE.md step 6: the one error path — status handlers, exception-class handlers,
+// ARCHITECTURE.md "Errors": the one error path — status handlers, exception-class handlers,
 // built-in pages. Nothing here throws: a failing error handler falls back to the built-in page.
 import { debugErrorDetail } from '../pages/debug.js';
 import { HTTPException, type HTTPExceptionExtra } from '../response/http-error.js';

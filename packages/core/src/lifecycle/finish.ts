@@ -1,4 +1,4 @@
-// ARCHITECTURE.md steps 11–13: a handler's answer becomes the response sent — prepared (a
+// ARCHITECTURE.md steps 10–12: a handler's answer becomes the response sent — prepared (a
 // file stats itself), conditional headers evaluated, phase onSend, written by respond() —
 // then phase onResponse once the connection is done with it. The response timeout lives here
 // too: it answers in the handler's place.
@@ -20,7 +20,7 @@ export type Answer = Response | Promise<Response>;
 
 const NO_AFTER: readonly AfterHook[] = [];
 
-/** Steps 11–12 for an answer, now or once its promise settles (a rejection goes to the error handlers). */
+/** Steps 10–11 for an answer, now or once its promise settles (a rejection goes to the error handlers). */
 export function settle(req: Exchange, result: Answer): void {
   if (result instanceof Promise) {
     result

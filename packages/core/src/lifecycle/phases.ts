@@ -31,17 +31,17 @@ export class HookScope {
   readonly name: string;
   /** The controller scope of a route with hooks of its own. */
   readonly parent: HookScope | undefined;
-  /** Phase 2. */
+  /** Phase guard (step 4). */
   readonly guard: BeforeHook[] = [];
-  /** Phase 4. */
+  /** Phase preValidation (step 6). */
   readonly preValidation: BeforeHook[] = [];
-  /** Phase 5. */
+  /** Phase validation (step 7). */
   readonly validation: BeforeHook[] = [];
-  /** Phase 6. */
+  /** Phase preHandler (step 8). */
   readonly preHandler: BeforeHook[] = [];
-  /** Phase 8. */
+  /** Phase onSend (step 10). */
   readonly onSend: AfterHook[] = [];
-  /** Does this scope (or its parent) hold a hook of phases 2–6? Kept by HandlerTables: the pipeline's fast-path test. */
+  /** Does this scope (or its parent) hold a hook of steps 4 and 6–8? Kept by HandlerTables: the pipeline's fast-path test. */
   pre = false;
   /** Does this scope (or its parent) hold an onSend hook? */
   post = false;

@@ -1,4 +1,4 @@
-// The request lifecycle: ARCHITECTURE.md steps 2–10, the same for plain requests, upgrades,
+// The request lifecycle: ARCHITECTURE.md steps 1–9, the same for plain requests, upgrades,
 // static files and the default handler. Target check → onRequest → routing → guard → body
 // parsing → preValidation → validation → preHandler → handler; ./finish.ts does the rest.
 // One synchronous path (no hooks, no body to parse, a synchronous handler: no promise is
@@ -33,10 +33,10 @@ export function handleRequest(host: Host, raw: IncomingMessage, res: ServerRespo
   const tables = host[kTables];
   if (tables.onResponse.length > 0) watchResponse(req, res, tables.onResponse);
   if (host.responseTimeout > 0 && upgrade === undefined) armResponseTimeout(req, res, host.responseTimeout);
-  // Step 2: a target that cannot be decoded is answered 400 before any hook sees it.
+  // Step 1: a target that cannot be decoded is answered 400 before any hook sees it.
   const problem = req[kTargetError]();
   if (problem !== undefined) return settle(req, statusResponse(req, 400, { error: problem }));
-  // Step 3, phase onRequest: before routing.
+  // Step 2, phase onRequest: before routing.
   const onRequest = tables.onRequest;
   if (onRequest.length === 0) return proceed(req, upgrade);
   runHooks(req, onRequest)
@@ -47,7 +47,7 @@ export function handleRequest(host: Host, raw: IncomingMessage, res: ServerRespo
     .catch((error: unknown) => lastResort(req, error));
 }
 
-/** Steps 4–10, then the answer settled (unless a JSON body's callback settles it: callWithJson). */
+/** Steps 3–9, then the answer settled (unless a JSON body's callback settles it: callWithJson). */
 function proceed(req: Exchange, upgrade: Upgrade | undefined): void {
   let result: Answer | undefined;
   try {
@@ -79,7 +79,7 @@ export function handleSocket(host: Host, raw: IncomingMessage, socket: Duplex, h
 }
 
 /**
- * Steps 4–10: route, phases, handler. Synchronous when nothing is async; undefined when a
+ * Steps 3–9: route, phases, handler. Synchronous when nothing is async; undefined when a
  * JSON body is read first (callWithJson settles the request).
  */
 function dispatch(req: Exchange, upgrade: Upgrade | undefined): Answer | undefined {
@@ -173,7 +173,7 @@ function runPhase(req: Exchange, phase: RequestPhase, withApp: boolean): Promise
 }
 
 /**
- * Steps 5–9 for a chosen handler: phase guard on the unread body, the body parsed within its
+ * Steps 4–8 for a chosen handler: phase guard on the unread body, the body parsed within its
  * limits, then phases preValidation, validation and preHandler. The first hook that answers
  * ends the request. `appGuards`: run the app's guards too (they already ran before a default
  * handler).
@@ -243,7 +243,7 @@ function unmatched(req: Exchange, match: RouteMatch): Answer {
 /**
  * Fallbacks in order (synchronous while they answer synchronously: a static-files add-on that
  * declines a path keeps a 404 off the promise path), then the default handler, then 404.
- * Fallbacks read no body: phases 6–9 are the default handler's.
+ * Fallbacks read no body: steps 5–8 are the default handler's.
  */
 function fallBack(req: Exchange, from: number): Answer {
   const tables = req.host[kTables];

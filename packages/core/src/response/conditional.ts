@@ -1,6 +1,7 @@
 import { contentRange } from '../http/util.js';
 import type { IncomingHttpHeaders } from 'node:http';
-import { parseHttpDate, parseRange, type RangeSpec } from '../http/headers.js';
+import { parseHttpDate } from '../http/dates.js';
+import { parseRange, type RangeSpec } from '../http/ranges.js';
 import { HTTPException } from './http-error.js';
 import { kBody, type ByteWindow } from './body.js';
 import { NotModifiedResponse, rangeOf, type Response } from './response.js';

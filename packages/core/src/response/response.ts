@@ -1,6 +1,7 @@
 import { contentRange, isStatus } from '../http/util.js';
-import { Headers, kTrustedAppend, type HeadersInit, type HeaderValue, type RangeSpec } from '../http/headers.js';
-import { httpDate } from '../http/headers.js';
+import { Headers, kTrustedAppend, type HeadersInit, type HeaderValue } from '../http/headers.js';
+import { type RangeSpec } from '../http/ranges.js';
+import { httpDate } from '../http/dates.js';
 import { serializeCookie, type CookieOptions } from '../http/cookies.js';
 import { kBody, kClaim, type BodySource, type ByteWindow } from './body.js';
 

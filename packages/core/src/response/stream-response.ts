@@ -2,7 +2,7 @@ import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
-import { httpDate } from '../http/headers.js';
+import { httpDate } from '../http/dates.js';
 import { HTTPException } from './http-error.js';
 import { discardSource, kBody, kPrepare, sliceChunks, type BodySource } from './body.js';
 import { HTML, Response, type CharsetOptions, type ResponseOptions } from './response.js';

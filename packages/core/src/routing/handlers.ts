@@ -66,19 +66,19 @@ export type ResponseHook = (req: Request, res: ServerResponse) => unknown;
 
 /** The hook each phase takes, by phase name. */
 export interface PhaseHooks {
-  /** 1. Every request, before routing (`req.uriRule` is not known yet); app-wide only. */
+  /** Step 2: every request, before routing (`req.uriRule` is not known yet); app-wide only. */
   onRequest: BeforeHook;
-  /** 2. Guards (`app.before`, `@before()`, a route's `before`, `@checkDigest`): app → controller → route, on the unread body. */
+  /** Step 4, guards (`app.before`, `@before()`, a route's `before`, `@checkDigest`): app → controller → route, on the unread body. */
   guard: BeforeHook;
-  /** 4. After the body is parsed within its limits, before validation. */
+  /** Step 6: after the body is parsed within its limits, before validation. */
   preValidation: BeforeHook;
-  /** 5. Validation of parameters and the parsed body (`@poor/openapi`). */
+  /** Step 7: validation of parameters and the parsed body (`@poor/openapi`). */
   validation: BeforeHook;
-  /** 6. After validation, just before the handler. */
+  /** Step 8: after validation, just before the handler. */
   preHandler: BeforeHook;
-  /** 8. After hooks (`app.after`, `@after()`): each returns the response to send; route → controller → app. */
+  /** Step 10, after hooks (`app.after`, `@after()`): each returns the response to send; route → controller → app. */
   onSend: AfterHook;
-  /** 10. After the response is written or the connection closed; app-wide only. */
+  /** Step 12: after the response is written or the connection closed; app-wide only. */
   onResponse: ResponseHook;
 }
 
