@@ -5,15 +5,16 @@ import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync, s
 import { readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
+import type { ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import {
-  after,
   Application,
   before,
   errorHandler,
   escapeHtml,
   FileResponse,
   GeneratorResponse,
+  hook,
   htmlPage,
   HTTPException,
   NoContentResponse,
@@ -139,10 +140,10 @@ class Simple {
     req.app.logger.debug?.(`${req.method} ${req.fullPath}`, Object.fromEntries(req.headers));
   }
 
-  @after({ scope: 'app' })
-  logResponse(req: Request, response: Response): Response {
-    req.app.logger.debug?.(`${req.method} ${req.fullPath} -> ${response.status}`);
-    return response;
+  // Upstream's after_response hook: here phase onResponse, once the answer is written.
+  @hook('onResponse')
+  logResponse(req: Request, res: ServerResponse): void {
+    req.app.logger.debug?.(`${req.method} ${req.fullPath} -> ${res.statusCode}`);
   }
 
   @route('/')

@@ -88,7 +88,14 @@ export { hexdigest, PasswordMap, type DigestHash } from './settings/password-map
 export { Fields, parseQuery, type Converter, type QueryOptions } from './request/fields.js';
 export { UploadedFile, readForm, type FormOptions, type FormValue } from './request/form.js';
 export { ContentRange, parseRange, type ParsedRange, type RangeSpec } from './http/ranges.js';
-export { Headers, parseHeader, parseNegotiation, renderNegotiation, type HeaderValue, type HeadersInit } from './http/headers.js';
+export {
+  Headers,
+  parseHeader,
+  parseNegotiation,
+  renderNegotiation,
+  type HeaderValue,
+  type HeadersInit,
+} from './http/headers.js';
 export { httpDate, parseHttpDate } from './http/dates.js';
 export { parseCookies, serializeCookie, type CookieOptions } from './http/cookies.js';
 export {

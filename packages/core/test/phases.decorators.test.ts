@@ -1,6 +1,7 @@
 // The request lifecycle's named phases (issue 24): the order they run in whatever order they
 // were registered, what each may see, and that plain requests, the default handler, fallbacks
 // and upgrades go through the same phases. Compiled in both decorator modes.
+import type { ServerResponse } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   after,
@@ -227,7 +228,7 @@ describeBoth('what a phase may do', (send) => {
 describe('registering hooks by phase', () => {
   it('refuses an unknown phase, a non-function and the same hook twice, and pops a hook by phase', async () => {
     const app = new Application('register', { logger: false });
-    expect(() => app.addHook('preParse' as never, () => undefined)).toThrow(/unknown lifecycle phase 'preParse'/);
+    expect(() => app.addHook('preParse' as 'guard', () => undefined)).toThrow(/unknown lifecycle phase 'preParse'/);
     expect(() => app.addHook('guard', 'nope' as never)).toThrow(TypeError);
     const deny = (): string => 'denied';
     app.addHook('preHandler', deny);
@@ -238,6 +239,30 @@ describe('registering hooks by phase', () => {
     app.popHook('preHandler', deny);
     expect((await app.inject('/')).body.toString()).toBe('allowed');
     expect(() => app.popHook('preHandler', deny)).toThrow(/not registered/);
+  });
+
+  it('@hook(onRequest) and @hook(onResponse) in a controller are app-wide', async () => {
+    const seen: string[] = [];
+    class Watch {
+      @hook('onRequest')
+      arrived(req: Request): void {
+        seen.push(`in ${req.path}`);
+      }
+      @hook('onResponse')
+      done(req: Request, res: ServerResponse): void {
+        seen.push(`out ${req.path} ${res.statusCode}`);
+      }
+      @route('/watched')
+      watched(): string {
+        return 'w';
+      }
+    }
+    const app = new Application('watch', { logger: false, controllers: [Watch] });
+    await app.inject('/watched');
+    await app.inject('/elsewhere');
+    for (let turns = 0; seen.length < 4 && turns < 100; turns += 1)
+      await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual(['in /watched', 'out /watched 200', 'in /elsewhere', 'out /elsewhere 404']);
   });
 
   it('logs a failing onResponse hook and keeps serving', async () => {

@@ -10,7 +10,15 @@ import {
   type PhaseHookOptions,
 } from '../decorators/decorators.js';
 import type { HookScope } from '../lifecycle/phases.js';
-import type { Handler, Methods, RouteHooks, RouteOptions, ScopedPhase, StatusHandler } from '../routing/handlers.js';
+import type {
+  Handler,
+  Methods,
+  Phase,
+  RouteHooks,
+  RouteOptions,
+  ScopedPhase,
+  StatusHandler,
+} from '../routing/handlers.js';
 import type { RouteFunction } from '../routing/router.js';
 import type { HandlerTables } from '../lifecycle/tables.js';
 
@@ -42,7 +50,7 @@ export interface CompileTarget {
 }
 
 /** The phase of the hook kinds `@before()` and `@after()` record. */
-const PHASE_OF: Partial<Record<string, ScopedPhase>> = { before: 'guard', after: 'onSend' };
+const PHASE_OF: Partial<Record<string, Phase>> = { before: 'guard', after: 'onSend' };
 
 /** Instantiates a controller, binds its decorated methods and installs its hooks. */
 export function bindController(controller: Controller, tables: HandlerTables): BoundController {

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { AfterHook, BeforeHook, PhaseHooks, ScopedPhase } from '../routing/handlers.js';
+import type { AfterHook, BeforeHook, Phase, PhaseHooks, ScopedPhase } from '../routing/handlers.js';
 import type { HTTPExceptionExtra } from '../response/http-error.js';
 import type { Request } from '../request/request.js';
 import type { Response } from '../response/response.js';
@@ -192,15 +192,16 @@ export interface HookOptions {
 /** What `@hook(phase)` records: the phase besides the scope. */
 export interface PhaseHookOptions extends HookOptions {
   /** The lifecycle phase the method runs in. */
-  phase: ScopedPhase;
+  phase: Phase;
 }
 
 /**
  * Runs the method in a lifecycle phase for this controller's routes (or every request with
  * `{ scope: 'app' }`): `@hook('preHandler')`, `@hook('validation')`. `@before()` is
- * `@hook('guard')` and `@after()` is `@hook('onSend')`.
+ * `@hook('guard')` and `@after()` is `@hook('onSend')`; `onRequest` and `onResponse` hooks are
+ * always app-wide.
  */
-export function hook<P extends ScopedPhase>(
+export function hook<P extends Phase>(
   phase: P,
   options: HookOptions = {},
 ): MethodDecoratorFor<Parameters<PhaseHooks[P]>> {

@@ -1,6 +1,5 @@
 import { builtinFilters, type FilterConverter, type RouteFilter } from './filters.js';
 
-
 /** A function registered for a route (already bound to its controller). */
 export type RouteFunction = (...args: never[]) => unknown;
 
