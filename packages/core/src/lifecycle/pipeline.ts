@@ -169,7 +169,17 @@ function runPhase(req: Exchange, phase: RequestPhase, withApp: boolean): Promise
   const parent = scope?.parent?.[phase] ?? NO_HOOKS;
   const own = scope?.[phase] ?? NO_HOOKS;
   if (app.length + parent.length + own.length === 0) return undefined;
-  return runHooks(req, app).then(async (early) => early ?? (await runHooks(req, parent)) ?? runHooks(req, own));
+  return runScopes(req, app, parent, own);
+}
+
+/** The lists of one phase, scope after scope, until a hook answers. */
+async function runScopes(
+  req: Exchange,
+  app: readonly BeforeHook[],
+  parent: readonly BeforeHook[],
+  own: readonly BeforeHook[],
+): Promise<Response | undefined> {
+  return (await runHooks(req, app)) ?? (await runHooks(req, parent)) ?? runHooks(req, own);
 }
 
 /**
