@@ -116,30 +116,31 @@ describeBoth('the lifecycle phases', (send) => {
     expect(PHASES).toEqual(['onRequest', 'guard', 'preValidation', 'validation', 'preHandler', 'onSend', 'onResponse']);
   });
 
+  /** The trace of a JSON POST to a handler of the Traced controller, labelled `handler`. */
+  const controllerTrace = (handler: string): string[] => [
+    'onRequest unrouted',
+    'guard app',
+    'guard controller',
+    'preValidation app (parsed)',
+    'preValidation controller (parsed)',
+    'validation app (parsed)',
+    'validation controller (parsed)',
+    'preHandler app (parsed)',
+    'preHandler controller (parsed)',
+    `${handler} (parsed)`,
+    'onSend controller',
+    'onSend app',
+    'onResponse 200',
+  ];
+  const postJson = (url: string): Promise<string[]> =>
+    traced({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+
   it('runs every phase in order for a routed POST: guards on the unread body, then the parsed body', async () => {
-    const body = '{"a":1}';
-    expect(
-      await traced({ url: '/c/plain', method: 'POST', headers: { 'content-type': 'application/json' }, body }),
-    ).toEqual([
-      'onRequest unrouted',
-      'guard app',
-      'guard controller',
-      'preValidation app (parsed)',
-      'preValidation controller (parsed)',
-      'validation app (parsed)',
-      'validation controller (parsed)',
-      'preHandler app (parsed)',
-      'preHandler controller (parsed)',
-      'handler (parsed)',
-      'onSend controller',
-      'onSend app',
-      'onResponse 200',
-    ]);
+    expect(await postJson('/c/plain')).toEqual(controllerTrace('handler'));
   });
 
   it("runs a route's own hooks after the app's, and its onSend hooks first", async () => {
-    const body = '{"a":1}';
-    expect(await traced({ url: '/r', method: 'POST', headers: { 'content-type': 'application/json' }, body })).toEqual([
+    expect(await postJson('/r')).toEqual([
       'onRequest unrouted',
       'guard app',
       'guard route',
@@ -155,28 +156,7 @@ describeBoth('the lifecycle phases', (send) => {
   });
 
   it('gives the default handler the same phases, its controller’s included', async () => {
-    const body = '{"a":1}';
-    const lines = await traced({
-      url: '/nowhere',
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-    expect(lines).toEqual([
-      'onRequest unrouted',
-      'guard app',
-      'guard controller',
-      'preValidation app (parsed)',
-      'preValidation controller (parsed)',
-      'validation app (parsed)',
-      'validation controller (parsed)',
-      'preHandler app (parsed)',
-      'preHandler controller (parsed)',
-      'default handler (parsed)',
-      'onSend controller',
-      'onSend app',
-      'onResponse 200',
-    ]);
+    expect(await postJson('/nowhere')).toEqual(controllerTrace('default handler'));
   });
 
   it('serves a fallback (static files) after the app’s guards; fallbacks read no body', async () => {
