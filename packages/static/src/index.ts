@@ -29,8 +29,13 @@ export interface StaticOptions {
   indexFiles?: readonly string[];
   /** Paths with a segment starting with `.`: `'ignore'` (as if missing, the default), `'deny'` (403) or `'allow'`. */
   dotfiles?: 'ignore' | 'deny' | 'allow';
-  /** `Cache-Control: public, max-age=<seconds>` on files (default: no Cache-Control). */
+  /** `Cache-Control: max-age=<seconds>` on files (default: no Cache-Control). */
   maxAge?: number;
+  /**
+   * Adds `public` to Cache-Control, letting shared caches store files served to authenticated
+   * requests too (RFC 9111 §3.5). Default false: only for files that are the same for everyone.
+   */
+  public?: boolean;
   /** Adds `immutable` to Cache-Control (for fingerprinted file names). */
   immutable?: boolean;
   /** Strong ETag on files (default true). */
@@ -82,9 +87,10 @@ export class StaticFiles {
     this.#urlPrefix = prefix;
     this.#options = options;
     this.#indexFiles = options.indexFiles ?? ['index.html'];
-    if (options.maxAge !== undefined || options.immutable) {
+    if (options.maxAge !== undefined || options.immutable || options.public) {
       const seconds = Math.max(0, Math.floor(options.maxAge ?? 0));
-      this.#cacheControl = `public, max-age=${seconds}${options.immutable ? ', immutable' : ''}`;
+      const visibility = options.public ? 'public, ' : '';
+      this.#cacheControl = `${visibility}max-age=${seconds}${options.immutable ? ', immutable' : ''}`;
     }
   }
 

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Application, compression, type InjectOptions } from '@poor/core';
+import { Application, basic, compression, type InjectOptions } from '@poor/core';
 import { documentRoot, humanSize, type StaticOptions } from '../src/index.js';
 import { makeFixture, type Fixture } from './fixture.js';
 
@@ -257,9 +257,21 @@ describe('documentRoot options and the request pipeline', () => {
   it('sets Cache-Control from maxAge and immutable, and can leave out the validators', async () => {
     const app = appWith({ maxAge: 3600, immutable: true, etag: false, lastModified: false });
     const reply = await app.inject('/hello.txt');
-    expect(reply.headers['cache-control']).toBe('public, max-age=3600, immutable');
+    expect(reply.headers['cache-control']).toBe('max-age=3600, immutable');
     expect(reply.headers.etag).toBeUndefined();
     expect(reply.headers['last-modified']).toBeUndefined();
+  });
+
+  it('never sends Cache-Control: public unless asked (RFC 9111 §3.5: files behind authentication stay private to shared caches)', async () => {
+    const guarded = appWith({ maxAge: 3600 }, (app) =>
+      app.before(basic('Files', (user, password) => user === 'u' && password === 'p')),
+    );
+    const authorization = `Basic ${Buffer.from('u:p').toString('base64')}`;
+    const reply = await guarded.inject({ url: '/hello.txt', headers: { authorization } });
+    expect(reply.status).toBe(200);
+    expect(reply.headers['cache-control']).toBe('max-age=3600');
+    const shared = await appWith({ maxAge: 60, public: true }).inject('/hello.txt');
+    expect(shared.headers['cache-control']).toBe('public, max-age=60');
   });
 
   it('serves precompressed siblings to clients that accept them', async () => {
