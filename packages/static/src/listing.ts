@@ -1,6 +1,7 @@
 // The HTML directory listing ("Index of /path/"): upstream's intended directory_index page,
 // which 2.8.1 never manages to send (it answers 500, see the behaviour reference §7.2).
 import type { Dirent } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { contentTypeFor, escapeHtml, htmlPage, httpDate, Response } from '@poor/core';
@@ -86,9 +87,16 @@ export async function directoryListing(dir: string, urlPath: string, options: Li
     '<table style="width:100%">\n' +
     '<thead><tr><th>Name</th><th>Last Modified</th><th style="text-align:right">Size</th><th>Type</th></tr></thead>\n' +
     `<tbody>\n${lines.join('\n')}\n</tbody>\n</table>`;
+  const page = htmlPage(`Index of ${urlPath}`, table);
+  // Validators that change with what the page shows: the folder's own mtime moves only when
+  // entries come and go, not when a file inside is rewritten (its new size and time are
+  // shown), so Last-Modified is the latest of all, and the ETag is a digest of the page itself
+  // (Last-Modified has one-second resolution).
   const info = await stat(dir);
-  return new Response(htmlPage(`Index of ${urlPath}`, table), {
+  const latest = rows.reduce((max, row) => Math.max(max, row.mtime), info.mtimeMs);
+  const etag = `"${createHash('sha256').update(page).digest('base64url').slice(0, 27)}"`;
+  return new Response(page, {
     contentType: 'text/html; charset=utf-8',
-    headers: { 'Last-Modified': httpDate(info.mtimeMs) },
+    headers: { 'Last-Modified': httpDate(latest), ETag: etag },
   });
 }

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -260,6 +262,37 @@ describe('documentRoot options and the request pipeline', () => {
     expect(reply.headers['cache-control']).toBe('max-age=3600, immutable');
     expect(reply.headers.etag).toBeUndefined();
     expect(reply.headers['last-modified']).toBeUndefined();
+  });
+
+  it('gives a listing validators that change with what it shows (RFC 9110 §8.8, §13.1.3)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'poor-listing-'));
+    try {
+      const file = join(dir, 'a.txt');
+      writeFileSync(file, 'seven b');
+      const past = new Date('2026-01-01T10:00:00Z');
+      utimesSync(file, past, past);
+      utimesSync(dir, past, past);
+      const app = new Application('listing', { logger: false }).use(documentRoot(dir, { index: true }));
+      apps.push(app);
+      const first = await app.inject('/');
+      expect(first.text()).toContain('7 B');
+      const lastModified = first.headers['last-modified'] as string;
+      const etag = first.headers.etag as string;
+      expect(etag).toMatch(/^"[\w-]+"$/);
+      expect((await app.inject({ url: '/', headers: { 'if-none-match': etag } })).status).toBe(304);
+      expect((await app.inject({ url: '/', headers: { 'if-modified-since': lastModified } })).status).toBe(304);
+      // The file grows; the directory's own mtime does not move when a file inside is rewritten.
+      writeFileSync(file, 'thirty-one bytes, a longer text');
+      const later = new Date('2026-01-01T10:05:00Z');
+      utimesSync(file, later, later);
+      utimesSync(dir, past, past);
+      const byDate = await app.inject({ url: '/', headers: { 'if-modified-since': lastModified } });
+      expect(byDate.status).toBe(200);
+      expect(byDate.text()).toContain('31 B');
+      expect((await app.inject({ url: '/', headers: { 'if-none-match': etag } })).status).toBe(200);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('never sends Cache-Control: public unless asked (RFC 9111 §3.5: files behind authentication stay private to shared caches)', async () => {
