@@ -70,6 +70,9 @@ describe('compression() over a real socket', () => {
       ),
   );
   app.route('/file', () => new FileResponse(file));
+  const png = join(dir, 'image.png');
+  writeFileSync(png, Buffer.alloc(4096, 1));
+  app.route('/png-file', () => new FileResponse(png));
   app.route('/no-transform', () => new JSONResponse(big, { headers: { 'Cache-Control': 'no-transform' } }));
   let port = 0;
   beforeAll(async () => {
@@ -140,6 +143,33 @@ describe('compression() over a real socket', () => {
     expect(range.status).toBe(206);
     expect(range.headers['content-encoding']).toBeUndefined();
     expect(range.body.toString()).toBe(plain.body.subarray(0, 10).toString());
+  });
+
+  it('a 304 carries the Vary and the weak ETag its 200 would have (RFC 9110 §15.4.5)', async () => {
+    const encoded = await get(port, '/file', { 'accept-encoding': 'gzip' });
+    expect(encoded.headers.vary).toBe('Accept-Encoding');
+    const etag = encoded.headers.etag as string;
+    const again = await get(port, '/file', { 'accept-encoding': 'gzip', 'if-none-match': etag });
+    expect(again.status).toBe(304);
+    expect(again.headers.vary).toBe('Accept-Encoding');
+    expect(again.headers.etag).toBe(etag);
+    // A client that takes no coding gets the plain 200's strong ETag, and still the Vary.
+    const strong = etag.slice(2);
+    const identity = await get(port, '/file', { 'if-none-match': strong });
+    expect(identity.status).toBe(304);
+    expect(identity.headers.vary).toBe('Accept-Encoding');
+    expect(identity.headers.etag).toBe(strong);
+  });
+
+  it('a 304 for a type it never compresses gets no Vary: Accept-Encoding', async () => {
+    const first = await get(port, '/png-file', { 'accept-encoding': 'gzip' });
+    expect(first.headers.vary).toBeUndefined();
+    const again = await get(port, '/png-file', {
+      'accept-encoding': 'gzip',
+      'if-none-match': first.headers.etag as string,
+    });
+    expect(again.status).toBe(304);
+    expect(again.headers.vary).toBeUndefined();
   });
 
   it('fetch (undici) decodes the answers', async () => {

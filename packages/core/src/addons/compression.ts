@@ -1,6 +1,7 @@
 // The compression add-on: an after hook that re-encodes compressible answers with gzip or
-// brotli from node:zlib. It runs after the conditional evaluation (a 304 stays a 304) and
-// leaves ranges, encoded bodies and `no-transform` answers alone.
+// brotli from node:zlib. It runs after the conditional evaluation (a 304 stays a 304, with
+// the Vary and ETag of the 200 it stands for) and leaves ranges, encoded bodies and
+// `no-transform` answers alone.
 import { Readable, pipeline } from 'node:stream';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
@@ -9,7 +10,7 @@ import { parseNegotiation } from '../http/headers.js';
 import { isBytes, kBody, type BodySource, type StreamSource } from '../response/body.js';
 import { addVary, listsToken } from '../http/util.js';
 import type { Request } from '../request/request.js';
-import { rangeOf, Response } from '../response/response.js';
+import { NotModifiedResponse, rangeOf, Response } from '../response/response.js';
 
 /** A content coding {@link compression} can produce. */
 export type Coding = 'br' | 'gzip';
@@ -101,29 +102,53 @@ export function compression(options: CompressionOptions = {}): AddOn {
   const brotliBytes = promisify(zlib.brotliCompress);
   const gzipBytes = promisify(zlib.gzip);
 
-  const hook = async (req: Request, response: Response): Promise<Response> => {
-    const status = response.status;
-    if (status < 200 || status === 204 || status === 206 || status === 304) return response;
+  /**
+   * What compression does to `response` for `req`, without doing it: whether the answer
+   * varies by Accept-Encoding, and the coding it is sent in (undefined: as it is).
+   */
+  const decide = (req: Request, response: Response): { vary: boolean; coding: Coding | undefined } => {
     const headers = response.headers;
     const type = headers.get('content-type');
-    if (type === undefined || !filter(type)) return response;
-    addVary(headers, 'Accept-Encoding');
-    if (req.method === 'HEAD' || headers.has('content-encoding') || headers.has('content-range')) return response;
-    if (listsToken(headers.get('cache-control'), 'no-transform')) return response;
-    const range = rangeOf(response);
-    if (range.window !== undefined) return response;
+    if (type === undefined || !filter(type)) return { vary: false, coding: undefined };
+    const as = { vary: true, coding: undefined };
+    if (req.method === 'HEAD' || headers.has('content-encoding') || headers.has('content-range')) return as;
+    if (listsToken(headers.get('cache-control'), 'no-transform')) return as;
+    if (rangeOf(response).window !== undefined) return as;
     const coding = acceptedEncodings(req.raw.headers['accept-encoding'], codings)[0];
-    if (coding === undefined) return response;
+    if (coding === undefined) return as;
     const source = response[kBody]();
     // in-memory bytes or a stream's declared length (undefined when unknown)
     const size = typeof source === 'string' ? Buffer.byteLength(source) : source.length;
-    if (size !== undefined && size < threshold) return response;
+    return { vary: true, coding: size !== undefined && size < threshold ? undefined : coding };
+  };
 
-    if (range.enabled) headers.delete('accept-ranges');
+  /** A strong ETag made weak: the encoded bytes differ, `If-None-Match` still matches. */
+  const weaken = (response: Response): void => {
+    const etag = response.headers.get('etag');
+    if (etag !== undefined && etag.startsWith('"')) response.headers.set('ETag', `W/${etag}`);
+  };
+
+  const hook = async (req: Request, response: Response): Promise<Response> => {
+    const status = response.status;
+    if (response instanceof NotModifiedResponse) {
+      // The 304 carries what its 200 would have: Vary, and the ETag as the encoding left it.
+      const of = response.representation;
+      if (of === undefined) return response;
+      const { vary, coding } = decide(req, of);
+      if (vary) addVary(response.headers, 'Accept-Encoding');
+      if (coding !== undefined) weaken(response);
+      return response;
+    }
+    if (status < 200 || status === 204 || status === 206 || status === 304) return response;
+    const { vary, coding } = decide(req, response);
+    if (vary) addVary(response.headers, 'Accept-Encoding');
+    if (coding === undefined) return response;
+    const headers = response.headers;
+    const source = response[kBody]();
+    if (rangeOf(response).enabled) headers.delete('accept-ranges');
     headers.delete('content-length');
     headers.set('Content-Encoding', coding);
-    const etag = headers.get('etag');
-    if (etag !== undefined && etag.startsWith('"')) headers.set('ETag', `W/${etag}`);
+    weaken(response);
     if (isBytes(source)) {
       const bytes = coding === 'br' ? await brotliBytes(source, brotli) : await gzipBytes(source, gzip);
       return new Response(bytes, { status, headers }, '');

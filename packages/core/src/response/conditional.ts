@@ -84,7 +84,7 @@ export function evaluateConditions(method: string, headers: IncomingHttpHeaders,
 }
 
 function notModified(response: Response): Response {
-  const result = new NotModifiedResponse();
+  const result = new NotModifiedResponse({ representation: response });
   for (const [name, value] of response.headers) {
     if (KEPT_ON_304.includes(name.toLowerCase())) result.headers.add(name, value);
   }

@@ -250,12 +250,22 @@ export interface NotModifiedOptions {
   vary?: string;
   /** Other headers (e.g. Cache-Control). */
   headers?: HeadersInit;
+  /** The 200 this 304 stands for, whose headers `onSend` hooks may read (see {@link NotModifiedResponse.representation}). */
+  representation?: Response;
 }
 
 /** A 304 Not Modified response; its ETag, Date, Vary and Content-Location are sent. */
 export class NotModifiedResponse extends Response {
+  /**
+   * The 200 this 304 stands for, when Poor made it from one (a conditional request): an
+   * `onSend` hook that negotiates (compression's `Vary: Accept-Encoding`) decides by it, so
+   * the 304 carries what the 200 would have (RFC 9110 §15.4.5). Its body is never sent.
+   */
+  readonly representation: Response | undefined;
+
   constructor(options: NotModifiedOptions = {}) {
     super('', { status: 304, headers: options.headers }, '');
+    this.representation = options.representation;
     if (options.etag) this.headers.set('ETag', options.etag);
     if (options.contentLocation) this.headers.set('Content-Location', options.contentLocation);
     if (options.date !== undefined && options.date !== '') {
