@@ -86,7 +86,7 @@ export {
 export { MemoryNonceStore, type DigestAlgorithm, type NonceStore } from './settings/nonce-store.js';
 export { hexdigest, PasswordMap, type DigestHash } from './settings/password-map.js';
 export { Fields, parseQuery, type Converter, type QueryOptions } from './request/fields.js';
-export { UploadedFile, readForm, type FormOptions, type FormValue } from './request/form.js';
+export { UploadedFile, readForm, type FormOptions, type FormSource, type FormValue } from './request/form.js';
 export { ContentRange, parseRange, type ParsedRange, type RangeSpec } from './http/ranges.js';
 export {
   Headers,

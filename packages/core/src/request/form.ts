@@ -161,10 +161,15 @@ class Gate extends Transform {
 
 /** What the form parser reads of a request (a {@link Request} is one). */
 export interface FormSource extends LogSource {
+  /** The settings: limits, upload folder and storage. */
   readonly app: RequestApp;
+  /** The body's stream. */
   readonly raw: IncomingMessage;
+  /** Closing it removes the request's temporary files. */
   readonly rawResponse: ServerResponse | undefined;
+  /** Which form it is. */
   readonly mimeType: string;
+  /** The whole body as text (a urlencoded form), within `limit` bytes. */
   text(limit?: number): Promise<string>;
 }
 

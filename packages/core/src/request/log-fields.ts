@@ -1,8 +1,12 @@
 /** What a log line reads of a request. */
 export interface LogSource {
+  /** The request id. */
   readonly id: string;
+  /** The method. */
   readonly method: string;
+  /** The raw target. */
   readonly raw: { readonly url?: string | undefined };
+  /** The route pattern, once routed. */
   readonly uriRule: string | undefined;
 }
 
