@@ -19,6 +19,8 @@ export interface ParameterRule extends Serialization {
   /** `content: { 'application/json': … }` instead of a style: the text is JSON. */
   json: boolean;
   defaultValue: unknown;
+  /** `allowEmptyValue` (query only): `?name=` is accepted as `''` without validation. */
+  allowEmpty: boolean;
 }
 
 /** How a media type's body is read. */
@@ -150,6 +152,12 @@ function newAjv(version: LoadedDocument['version'], options: CompileOptions): Aj
   };
   const ajv = version === '3.0' ? new Ajv(settings) : (new Ajv2020(settings) as unknown as Ajv);
   addFormats.default(ajv);
+  // int64 with its range (ajv-formats checks only that it is an integer). A double cannot
+  // tell 2^63 - 1 from 2^63, so the bound is 2^63 itself, on both sides.
+  ajv.addFormat('int64', {
+    type: 'number',
+    validate: (value: number) => Number.isInteger(value) && Math.abs(value) <= 2 ** 63,
+  });
   // OpenAPI's own formats that ajv-formats leaves out.
   for (const name of ['int32', 'int64', 'float', 'double', 'password', 'binary', 'byte']) {
     if (!ajv.formats[name]) ajv.addFormat(name, true);
@@ -244,6 +252,7 @@ function parameter(doc: Json, raw: unknown, at: string, compile: Compile): Param
     check: compile(schema ?? {}, schemaPointer),
     json,
     defaultValue: resolved.default,
+    allowEmpty: location === 'query' && node.allowEmptyValue === true,
   };
 }
 

@@ -2,7 +2,15 @@
 // operation. Everything found is collected in an ApiData object (`req.api`); what is wrong
 // becomes one HTTPException (401, 400 or 415) whose default answer is the JSON error body.
 import type { TLSSocket } from 'node:tls';
-import { HTTPException, JSONResponse, type FormValue, type HeadersInit, type Request } from '@poor/core';
+import {
+  HTTPException,
+  JSONResponse,
+  parseQuery,
+  type Fields,
+  type FormValue,
+  type HeadersInit,
+  type Request,
+} from '@poor/core';
 import type { ErrorObject } from 'ajv';
 import type { Check, MediaRule, Operation, ParameterRule, SchemeRule } from './compile.js';
 import type { Json } from './document.js';
@@ -189,31 +197,33 @@ function verify(
 }
 
 /** The raw value of a parameter, before coercion; undefined when absent. */
-function rawValue(req: Request, rule: ParameterRule, pathValues: Json): unknown {
+function rawValue(req: Request, rule: ParameterRule, pathValues: Json, args: () => Fields<string>): unknown {
   switch (rule.location) {
     case 'path': {
       const value = pathValues[rule.name];
       return typeof value === 'string' ? deserialize(value, rule, rule.shape) : value;
     }
     case 'query': {
-      if (rule.json) return req.args.getFirst(rule.name);
-      if (rule.style === 'deepObject') return deepObject(req.args, rule.name);
+      const query = args();
+      if (rule.json) return query.getFirst(rule.name);
+      if (rule.style === 'deepObject') return deepObject(query, rule.name);
       const kind = rule.shape.types;
       if (rule.style === 'form' && rule.explode && kind.has('object') && !kind.has('array')) {
         // Exploded form objects: each property is its own query key.
         const result = Object.create(null) as Json;
         let any = false;
         for (const name of rule.shape.properties?.keys() ?? []) {
-          if (req.args.has(name)) {
-            result[name] = req.args.getFirst(name);
+          if (query.has(name)) {
+            result[name] = query.getFirst(name);
             any = true;
           }
         }
         return any ? result : undefined;
       }
-      if (!req.args.has(rule.name)) return undefined;
-      if (rule.style === 'form' && rule.explode && kind.has('array')) return req.args.getList(rule.name);
-      return deserialize(req.args.getFirst(rule.name) as string, rule, rule.shape);
+      if (!query.has(rule.name)) return undefined;
+      if (rule.allowEmpty && query.getFirst(rule.name) === '') return '';
+      if (rule.style === 'form' && rule.explode && kind.has('array')) return query.getList(rule.name);
+      return deserialize(query.getFirst(rule.name) as string, rule, rule.shape);
     }
     case 'header': {
       const text = req.raw.headers[rule.name.toLowerCase()];
@@ -237,13 +247,21 @@ export function readParameters(
   api: ApiData,
   issues: ValidationIssue[],
 ): void {
+  // The query as sent, empty values kept (`?status=` is a value, not an absence: OpenAPI 3.0
+  // §4.7.12.1), whatever the app's autoArgs and keepBlankValues say.
+  let query: Fields<string> | undefined;
+  const args = (): Fields<string> => (query ??= parseQuery(req.query, { keepBlankValues: true }));
   for (const rule of op.parameters) {
-    const raw = rawValue(req, rule, pathValues);
+    const raw = rawValue(req, rule, pathValues, args);
     const target =
       rule.location === 'header' ? api.headers : rule.location === 'cookie' ? api.cookies : api[rule.location];
     if (raw === undefined) {
       if (rule.required) issues.push({ in: rule.location, name: rule.name, message: 'is required' });
       else if (rule.defaultValue !== undefined) target[rule.name] = rule.defaultValue;
+      continue;
+    }
+    if (raw === '' && rule.allowEmpty) {
+      target[rule.name] = '';
       continue;
     }
     let value: unknown;
