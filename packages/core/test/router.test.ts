@@ -1,3 +1,4 @@
+import { METHODS } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Application, Router } from '../src/index.js';
 import { closeServer, describeBoth, recordingLogger } from './helpers/transports.js';
@@ -108,11 +109,16 @@ describeBoth('routing', (send) => {
     expect((await send(app, { url: '/any', method: 'PATCH' })).text()).toBe('any PATCH');
   });
 
-  it('answers 501 for a method token no route knows, 405/404 for standard methods', async () => {
+  it('answers 405 with Allow on a known path for every method Node parses (QUERY …), 501 elsewhere for one no route knows', async () => {
     const strict = new Application('no-wildcard', { logger: false });
     strict.route('/static', () => 'x');
     try {
-      expect((await send(strict, { url: '/static', method: 'PROPFIND' })).status).toBe(501);
+      const parsed = METHODS.filter((method) => !['CONNECT', 'GET', 'HEAD', 'OPTIONS'].includes(method));
+      for (const method of parsed) {
+        const known = await send(strict, { url: '/static', method });
+        expect([method, known.status, known.header('allow')]).toEqual([method, 405, 'GET, HEAD, OPTIONS']);
+      }
+      expect((await send(strict, { url: '/elsewhere', method: 'QUERY' })).status).toBe(501);
       expect((await send(strict, { url: '/elsewhere', method: 'MKCOL' })).status).toBe(501);
       for (const method of ['PUT', 'DELETE', 'PATCH', 'POST', 'TRACE']) {
         const known = await send(strict, { url: '/static', method });

@@ -70,9 +70,12 @@ describe('raw HTTP on a socket', () => {
     expect(next).toMatch(/^HTTP\/1\.1 200/);
   });
 
-  it('answers a method the application does not know with 501', async () => {
-    const reply = await raw(port, 'PROPFIND /head HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  it('answers a method no route knows with 501 on an unknown path, 405 with Allow on a known one', async () => {
+    const reply = await raw(port, 'PROPFIND /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect(reply).toMatch(/^HTTP\/1\.1 501/);
+    const known = await raw(port, 'QUERY /head HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(known).toMatch(/^HTTP\/1\.1 405/);
+    expect(known).toMatch(/\r\nAllow: GET, HEAD, OPTIONS\r\n/i);
   });
 
   it('answers an invalid header with 400', async () => {

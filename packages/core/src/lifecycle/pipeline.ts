@@ -230,10 +230,13 @@ async function accept(req: Exchange, match: RouteMatch & { kind: 'found' }, upgr
   return new Declined();
 }
 
-/** No route took the request: 501, OPTIONS/426/405, then fallbacks, the default handler, 404. */
+/**
+ * No route took the request: on a known path OPTIONS/426/405 (whatever the method, if Node
+ * parsed it: `QUERY` on a GET route is a 405 with `Allow`); elsewhere 501 for a method no
+ * route knows, else fallbacks, the default handler, 404.
+ */
 function unmatched(req: Exchange, match: RouteMatch): Answer {
   const method = req.method;
-  if (!req.host.router.knowsMethod(method)) return statusResponse(req, 501, {});
   if (match.kind === 'method') {
     const allow = match.allow;
     if (method === 'OPTIONS') return new NoContentResponse({ headers: { Allow: allow } });
@@ -246,6 +249,7 @@ function unmatched(req: Exchange, match: RouteMatch): Answer {
     }
     return statusResponse(req, 405, { headers: { Allow: allow } });
   }
+  if (!req.host.router.knowsMethod(method)) return statusResponse(req, 501, {});
   req.uriRule = '/*';
   return fallBack(req, 0);
 }
