@@ -15,16 +15,25 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { request } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Application, FileResponse, GeneratorResponse } from '../src/index.js';
 import { recordingLogger } from './helpers/transports.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'poor-faults-'));
+
+/** Waits until `ready()` holds, up to 10 s; then fails saying what it saw. */
+async function until(ready: () => boolean, seen: () => string): Promise<void> {
+  for (const start = Date.now(); !ready();) {
+    if (Date.now() - start > 10_000) throw new Error(`gave up waiting: ${seen()}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function upload(port: number, size: number): Promise<{ status: number; text: string }> {
@@ -84,6 +93,52 @@ describe('storage faults during an upload', () => {
       expect((await upload(port, 100_000)).status).toBe(500);
       expect(destroyed).toBe(true);
       expect(log.lines.filter((line) => line.level === 'error')).toHaveLength(1);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("a storage error after the client aborted is the client's doing, not a server error (issue 25, 7)", async () => {
+    // A slow disk: each write completes a little later. When the client goes away mid-file,
+    // the storage then reports what a destroyed file stream does (ERR_STREAM_DESTROYED), after
+    // the server saw the abort.
+    let storage: Writable | undefined;
+    let stored = 0;
+    const slow = (): Writable =>
+      (storage = new Writable({
+        highWaterMark: 1024,
+        write(chunk: Buffer, _encoding, callback) {
+          stored += chunk.length;
+          setTimeout(callback, 1);
+        },
+      }));
+    const { app, log } = uploadApp({ fileCallback: slow });
+    let raw: IncomingMessage | undefined;
+    app.addHook('onRequest', (req) => void (raw = req.raw));
+    const { port } = await app.listen({ port: 0 });
+    try {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      await once(socket, 'connect');
+      socket.write(
+        'POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=B\r\n' +
+          'Content-Length: 6291456\r\n\r\n--B\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n' +
+          'Content-Type: application/octet-stream\r\n\r\n',
+      );
+      socket.write(Buffer.alloc(1024 * 1024, 1));
+      await until(
+        () => stored >= 64 * 1024,
+        () => `the storage received ${stored} bytes`,
+      );
+      const closed = new Promise((resolve) => raw?.once('close', resolve));
+      socket.destroy();
+      await closed;
+      const late = Object.assign(new Error('Cannot call writev after a stream was destroyed'), {
+        code: 'ERR_STREAM_DESTROYED',
+      });
+      storage?.emit('error', late);
+      expect((await fetch(`http://127.0.0.1:${port}/ok`)).status).toBe(200);
+      expect(log.lines.filter((line) => line.level === 'error' || line.level === 'warn')).toEqual([]);
     } finally {
       await app.close();
     }

@@ -9,7 +9,7 @@ import type { Exchange } from './exchange.js';
 import { NoContentResponse, type Response } from '../response/response.js';
 import { SessionError } from '../auth/session.js';
 import { debugEnabled } from '../settings/settings.js';
-import { clientGone } from '../request/body-parse.js';
+import { clientGone, leftMidBody } from '../request/body-parse.js';
 import { kTables } from '../http/symbols.js';
 import { isThenable, nameOf } from '../http/util.js';
 
@@ -42,7 +42,7 @@ export function handleError(req: Exchange, error: unknown): Response | Promise<R
     );
     return statusResponse(req, error.status, { error: 'invalid session cookie' });
   }
-  if (leftMidBody(req)) {
+  if (leftMidBody(req.raw)) {
     // A handler reading the body of a client that disconnected (Node's "aborted"): the
     // client's doing, answered (if anyone listens) as a 400 and logged at debug only.
     app.logger.debug?.(
@@ -53,12 +53,6 @@ export function handleError(req: Exchange, error: unknown): Response | Promise<R
   }
   logCrash(req, error);
   return statusResponse(req, 500, { error });
-}
-
-/** Did the client close the connection before its request body ended? */
-function leftMidBody(req: Exchange): boolean {
-  const raw = req.raw;
-  return !raw.complete && (raw.destroyed || raw.socket?.destroyed === true);
 }
 
 /** Logs a handler's crash with the stack. */

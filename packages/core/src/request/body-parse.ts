@@ -8,6 +8,11 @@ export function clientGone(): HTTPException {
   return new HTTPException(400, { error: 'the client closed the connection before the body ended' });
 }
 
+/** Did the client close the connection before its request body ended? */
+export function leftMidBody(raw: IncomingMessage): boolean {
+  return !raw.complete && (raw.destroyed || raw.socket?.destroyed === true);
+}
+
 /** What automatic parsing does with a request's body. */
 export type BodyKind = 'json' | 'form' | undefined;
 

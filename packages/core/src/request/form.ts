@@ -11,6 +11,7 @@ import { Fields, parseQuery } from './fields.js';
 import { HTTPException } from '../response/http-error.js';
 import type { LogSource } from './log-fields.js';
 import type { RequestApp } from './request-app.js';
+import { clientGone, leftMidBody } from './body-parse.js';
 import { logFields } from './log-fields.js';
 
 /** A file received in a multipart form. */
@@ -267,7 +268,14 @@ async function parseMultipart(req: FormSource, options: MultipartSettings): Prom
         target = createWriteStream(path as string, { highWaterMark: UPLOAD_BUFFER });
       }
       gate.writer = new LimitedWritable(target, limits.fileSize, upload, (error) => {
-        if (failure !== undefined) return;
+        // Once the parse stopped (a client that went away, a limit), what the storage says
+        // next is a consequence, and a stream destroyed under a write is never a disk fault:
+        // either way the client's abort decides the answer, and nothing is logged.
+        if (failure !== undefined || failed) return;
+        if (error.status >= 500 && (leftMidBody(req.raw) || codeOf(error.extra.error) === 'ERR_STREAM_DESTROYED')) {
+          stop((failure = clientGone()));
+          return;
+        }
         failure = error;
         if (error.status >= 500) {
           // The storage failed (a full disk): the server's fault. Formidable may never call
@@ -349,4 +357,8 @@ export async function readForm(req: FormSource, options: FormOptions = {}): Prom
     });
   }
   return new Fields<FormValue>();
+}
+
+function codeOf(error: unknown): unknown {
+  return (error as { code?: unknown } | undefined)?.code;
 }
