@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Application } from '../src/index.js';
 import { rawExchange } from './helpers/transports.js';
@@ -76,6 +78,32 @@ describe('raw HTTP on a socket', () => {
     const known = await raw(port, 'QUERY /head HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect(known).toMatch(/^HTTP\/1\.1 405/);
     expect(known).toMatch(/\r\nAllow: GET, HEAD, OPTIONS\r\n/i);
+  });
+
+  it('sends its 431 to a client still sending a 1 MB header: closed lingering, not reset (issue 25, 8)', async () => {
+    const refused = new Promise((resolve) => app.server?.once('clientError', () => setImmediate(resolve)));
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.pause(); // reads nothing until it has sent all it meant to
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const closed = new Promise<string | undefined>((resolve) => {
+      socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code));
+      socket.on('close', () => resolve(undefined));
+    });
+    socket.write(`GET /chunks HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(1 << 20)}`);
+    await refused;
+    // Still sending after the refusal: a reset now would destroy the answer unread.
+    const sent = await new Promise<string>((resolve) =>
+      socket.write(Buffer.alloc(1 << 20, 97), (error) => resolve(error ? String(error) : 'sent')),
+    );
+    socket.resume();
+    const failure = await closed;
+    expect({ sent, failure, answer: received.split('\r\n')[0] }).toEqual({
+      sent: 'sent',
+      failure: undefined,
+      answer: 'HTTP/1.1 431 Request Header Fields Too Large',
+    });
   });
 
   it('answers an invalid header with 400', async () => {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { LINGER_BYTES, LINGER_MS } from '../response/linger.js';
 
 /** Options of `Application.listen`. */
 export interface ListenOptions {
@@ -180,9 +181,11 @@ const REFUSALS: Record<string, string> = {
 
 /**
  * The parser refused the client's bytes: Node's default answer (400, or 431/413/408), with
- * one difference. When the refusal comes in the same read as a request Poor has already
+ * two differences. When the refusal comes in the same read as a request Poor has already
  * answered (a 400 for a Transfer-Encoding without chunked, a hook's 401), that answer is
  * still corked in this tick; it is flushed before the socket closes instead of being lost.
+ * And the connection is closed lingering, as an early 413 is: a client still sending (a 1 MB
+ * header) would otherwise get a reset that destroys the answer before it reads it.
  */
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   const net = socket as Socket & { _httpMessage?: ServerResponse | null };
@@ -196,5 +199,29 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     const status = REFUSALS[error.code ?? ''] ?? '400 Bad Request';
     net.write(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
   }
-  net.destroy(error);
+  lingerThenClose(net);
+}
+
+/**
+ * Sends FIN after the answer, then reads and discards what the client still sends (at most
+ * LINGER_BYTES for LINGER_MS, as `endAfterBody` does for bodies) before closing, so the
+ * kernel does not answer unread bytes with a reset.
+ */
+function lingerThenClose(socket: Socket): void {
+  socket.removeAllListeners('data'); // the parser is done with this connection
+  let seen = 0;
+  const close = (): void => {
+    clearTimeout(timer);
+    socket.destroy();
+  };
+  const timer = setTimeout(close, LINGER_MS);
+  socket.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > LINGER_BYTES) close();
+  });
+  socket.on('error', close);
+  socket.once('end', close);
+  socket.once('close', () => clearTimeout(timer));
+  socket.end();
+  socket.resume();
 }
