@@ -1,6 +1,8 @@
 // The "http-digest" example: a port of PoorWSGI's examples/http_digest.py with the same URLs.
 // Users and HA1s come from examples/test.digest (user/looser, foo/bar, Ondřej/heslíčko,
-// sha/sha with SHA-256, admin/admin), or from the file named by POOR_DIGEST_FILE.
+// sha/sha, admin/admin), or from the file named by POOR_DIGEST_FILE. Upstream's file gives sha
+// only a SHA-256 HA1 in a realm of MD5 users, so no client could sign in as sha (a client picks
+// one algorithm for a realm): here sha has an MD5 HA1 too, and the app refuses such a mix.
 // Run: npm run example -- http-digest, then e.g. curl --digest -u user:looser localhost:8080/user
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';

@@ -47,6 +47,7 @@ cases = [
     ('user', 'looser', '/user'), ('foo', 'bar', '/foo'), ('admin', 'admin', '/admin_zone'),
     ('user', 'looser', '/user_zone'), ('foo', 'bar', '/user_zone'),
     ('user', 'looser', '/spaces in url?x=1'), ('user', 'looser', '/čeština v url'), ('user', 'looser', '/crazy in url 🤪'),
+    ('sha', 'sha', '/user_zone'),
     ('foo', 'bar', '/user'), ('user', 'wrong', '/user'), ('admin', 'admin', '/user_zone'), ('user', 'looser', '/unknown'),
 ]
 for user, password, path in cases:
@@ -64,6 +65,7 @@ print('none', requests.get(base + '/user').status_code)
       'user /spaces in url?x=1 200 True',
       'user /čeština v url 200 True',
       'user /crazy in url 🤪 200 True',
+      'sha /user_zone 200 True',
       'foo /user 401 False',
       'user /user 401 False',
       'admin /user_zone 401 False',
@@ -122,11 +124,12 @@ print(requests.post(base + '/foo/passwd', data={'password': 'x'}).status_code)
     expect(await curl(['--digest', '-u', 'user:looser', `${base}/user`])).toBe('200');
     expect(await curl(['--digest', '-u', 'Ondřej:heslíčko', `${base}/user/utf-8`])).toBe('200');
     expect(await curl(['--digest', '-u', 'admin:admin', `${base}/admin_zone`])).toBe('200');
+    expect(await curl(['--digest', '-u', 'sha:sha', `${base}/user_zone`])).toBe('200');
     expect(await curl(['--digest', '-u', 'user:wrong', `${base}/user`])).toBe('401');
     expect(await curl([`${base}/user`])).toBe('401');
   });
 
-  it('lets the SHA-256 user in with SHA-256-sess (computed by hand: the realm offers MD5-sess to all)', async () => {
+  it('lets sha in with SHA-256-sess too (computed by hand: the realm offers MD5-sess, the family all its users share)', async () => {
     const first = await fetch(`${base}/user_zone`);
     const header = first.headers.get('www-authenticate') ?? '';
     const nonce = /nonce="([^"]+)"/.exec(header)?.[1] as string;

@@ -255,6 +255,26 @@ describe('HTTP Basic', () => {
 });
 
 describe('PasswordMap', () => {
+  it('refuses at start-up a realm whose users share no hash family (issue 25, 9)', async () => {
+    const mixed = new PasswordMap()
+      .set('Mixed', 'alice', hexdigest('alice', 'Mixed', 'a'))
+      .set('Mixed', 'sha', hexdigest('sha', 'Mixed', 's', 'sha256'));
+    const app = new Application('mixed', { secretKey: 'k'.repeat(32), authMap: mixed, logger: false });
+    app.route('/x', () => 'x', { before: [digest('Mixed')] });
+    await expect(app.ready()).rejects.toThrow(
+      /realm 'Mixed': its users share no hash family \(MD5 only: alice; SHA-256 only: sha\)/,
+    );
+    // One family in common is enough: it is what the realm's challenges offer.
+    const common = new PasswordMap()
+      .set('Both', 'alice', hexdigest('alice', 'Both', 'a'))
+      .set('Both', 'alice', hexdigest('alice', 'Both', 'a', 'sha256'))
+      .set('Both', 'bob', hexdigest('bob', 'Both', 'b', 'sha256'));
+    const fine = new Application('common', { secretKey: 'k'.repeat(32), authMap: common, logger: false });
+    fine.route('/x', () => 'x', { before: [digest('Both')] });
+    await fine.ready();
+    expect(challenge(await fine.inject('/x')).algorithm).toBe('SHA-256-sess');
+  });
+
   it('loads and saves htdigest files atomically with mode 0600; a user may have MD5 and SHA-256 HA1s', async () => {
     const dir = tempDir();
     const path = join(dir, 'users.digest');

@@ -186,6 +186,8 @@ export class Application extends Registry {
   }
 
   #compileOnce(): void {
+    const problem = this.authMap?.problems()[0];
+    if (problem !== undefined) throw new TypeError(`authMap: ${problem}`);
     const pending = this.#pending;
     this.#pending = [];
     for (const bound of pending) compileController(bound, this, this[kTables], this.#kinds);

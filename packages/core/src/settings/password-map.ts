@@ -120,6 +120,28 @@ export class PasswordMap {
     return families;
   }
 
+  /**
+   * What makes the map unusable for Digest, one line a realm: a realm whose users share no hash
+   * family. A client picks one algorithm for a realm, not per user, so one of them could never
+   * sign in (`Application.ready()` refuses such a map).
+   */
+  problems(): string[] {
+    const found: string[] = [];
+    for (const [realm, users] of this.#realms) {
+      if (users.size === 0 || this.hashes(realm).size > 0) continue;
+      const only = (hash: DigestHash): string =>
+        [...users]
+          .filter(([, digests]) => digests.size === 1 && digests.has(hash))
+          .map(([user]) => user)
+          .join(', ');
+      found.push(
+        `realm '${realm}': its users share no hash family (MD5 only: ${only('md5')}; SHA-256 only: ${only('sha256')}); ` +
+          'give every user an HA1 of one family (poor-digest -c for MD5, -s for SHA-256), or of both',
+      );
+    }
+    return found;
+  }
+
   #scanHashes(realm: string): Set<DigestHash> {
     const users = [...(this.#realms.get(realm)?.values() ?? [])];
     const all = new Set<DigestHash>(['md5', 'sha256']);
