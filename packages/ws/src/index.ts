@@ -23,6 +23,10 @@ export { WebSocket } from 'ws';
 export interface WebSocketOptions {
   /** Largest message accepted, in bytes; bigger ones close the socket with 1009 (default 1 MiB). */
   maxPayload?: number;
+  /** Most fragments one message may come in; more close the socket with 1008 (default 16 384, as `ws`; 0 = no limit). */
+  maxFragments?: number;
+  /** Most data chunks `ws` buffers while a message arrives (default 262 144, as `ws`; 0 = no limit). */
+  maxBufferedChunks?: number;
   /** permessage-deflate compression (default off: it costs CPU and memory per socket). */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
   /** Origins allowed to connect (exact `scheme://host[:port]`), or a predicate; absent = any. */
@@ -101,6 +105,8 @@ export function websockets(options: WebSocketOptions = {}): WebSocketAddOn {
   const server = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxPayload ?? 1024 * 1024,
+    maxFragments: options.maxFragments ?? 16 * 1024,
+    maxBufferedChunks: options.maxBufferedChunks ?? 256 * 1024,
     perMessageDeflate: options.perMessageDeflate ?? false,
     clientTracking: false,
   });

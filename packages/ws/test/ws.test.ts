@@ -119,6 +119,28 @@ describe('@poor/ws over real sockets', () => {
     expect(code).toBe(1009);
   });
 
+  it('takes a message in many fragments once maxFragments allows (Autobahn 9.3/9.4), and caps it by default', async () => {
+    /** Sends `size` bytes as fragments of `piece` bytes; resolves with the echo, or the close code. */
+    const fragmented = async (url: string, size: number, piece: number): Promise<number | string> => {
+      const client = await open(`${url}/echo`);
+      const closed = once(client, 'close');
+      const data = Buffer.alloc(size, 0x61);
+      for (let offset = 0; offset < size; offset += piece) {
+        client.send(data.subarray(offset, offset + piece), { binary: false, fin: offset + piece >= size });
+      }
+      const answer = await Promise.race([next(client).then(({ data: echo }) => `echo ${echo.length}`), closed]);
+      return typeof answer === 'string' ? answer : (answer as [number])[0];
+    };
+    const echo = (_app: Application, sockets: WebSocketAddOn): void => {
+      sockets.route('/echo', (socket) => socket.on('message', (data, binary) => socket.send(data, { binary })));
+    };
+    // 2 MiB in 64-byte fragments: 32 768 fragments, over ws's default of 16 384.
+    const capped = await serve(echo, { maxPayload: 4 * 1024 * 1024 });
+    expect(await fragmented(capped.url, 2 * 1024 * 1024, 64)).toBe(1008);
+    const raised = await serve(echo, { maxPayload: 4 * 1024 * 1024, maxFragments: 65_536, maxBufferedChunks: 0 });
+    expect(await fragmented(raised.url, 2 * 1024 * 1024, 64)).toBe(`echo ${2 * 1024 * 1024}`);
+  });
+
   it('runs before hooks: a refusal is a real HTTP response on the socket', async () => {
     const seen: string[] = [];
     const { url, port } = await serve((app, sockets) => {
