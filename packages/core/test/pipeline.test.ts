@@ -1,5 +1,6 @@
 // Regressions of issue 8: bugs that came from the shape of the pipeline. Each test failed
 // before the structure changed.
+import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -73,7 +74,6 @@ describe('body parsing after the before hooks (bug 3)', () => {
       `Content-Length: ${size}\r\n\r\n--${boundary}\r\nContent-Disposition: form-data; name="f"; filename="big"\r\n` +
       'Content-Type: application/octet-stream\r\n\r\n';
     const rssBefore = process.memoryUsage().rss;
-    const started = Date.now();
     const { answer, sent } = await new Promise<{ answer: string; sent: number }>((resolve, reject) => {
       const socket = connect(port, '127.0.0.1');
       const chunk = Buffer.alloc(64 * 1024, 120);
@@ -103,7 +103,6 @@ describe('body parsing after the before hooks (bug 3)', () => {
     });
     expect(answer).toMatch(/^HTTP\/1\.1 401 Unauthorized\r\n/);
     expect(answer).toContain('Connection: close');
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(sent).toBeLessThan(size / 8); // answered long before the body could have been read
     expect(readdirSync(uploadDir)).toEqual([]);
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * 2 ** 20);
@@ -233,14 +232,14 @@ describe('responseTimeout: a handler that never answers', () => {
     app.route('/fast', () => 'in time');
     const { port } = await app.listen({ port: 0 });
     try {
-      const started = Date.now();
       const never = await fetch(`http://127.0.0.1:${port}/never`);
       expect(never.status).toBe(503);
       expect(never.headers.get('connection')).toBe('close');
       expect(never.headers.get('retry-after')).toBe('5');
-      expect(Date.now() - started).toBeLessThan(1500);
+      const released = once(late, 'close');
       expect((await fetch(`http://127.0.0.1:${port}/late`)).status).toBe(503);
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      // The late answer's body is released unread once the handler returns it.
+      await released;
       expect(late.destroyed).toBe(true);
       expect(await (await fetch(`http://127.0.0.1:${port}/fast`)).text()).toBe('in time');
       const errors = log.lines.filter((line) => line.level === 'error').map((line) => line.text);
