@@ -17,8 +17,9 @@ export default defineConfig({
         },
       },
       {
-        // Timing-sensitive end-to-end tests (graceful shutdown, a rolling restart behind
-        // nginx): `npm test` runs them after the rest, one file at a time, on a quiet machine.
+        // End-to-end tests of whole processes (graceful shutdown, a rolling restart behind
+        // nginx): `npm test` runs them after the rest, one file at a time, so their dozens of
+        // processes do not compete with the other suites (they wait for events, not times).
         extends: true,
         test: {
           name: 'serial',
