@@ -11,7 +11,25 @@ import { app as simple } from '../simple.js';
 
 const uploads = join(process.cwd(), 'upload');
 const listFiles = (): string[] => (existsSync(uploads) ? readdirSync(uploads) : []);
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once the app is done with its next request (phase onResponse: its response closed). */
+function nextResponse(app: Application): Promise<void> {
+  return new Promise((resolve) => {
+    const hook = (): void => {
+      app.popHook('onResponse', hook);
+      resolve();
+    };
+    app.addHook('onResponse', hook);
+  });
+}
+
+/** Waits until `ready()` holds, up to 10 s; then fails saying what it saw. */
+async function until(ready: () => boolean, seen: () => string): Promise<void> {
+  for (const start = Date.now(); !ready();) {
+    if (Date.now() - start > 10_000) throw new Error(`gave up waiting: ${seen()}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 const opened: Application[] = [];
 afterAll(async () => {
@@ -52,13 +70,19 @@ describe('examples/simple.ts /test/upload cleans up on every outcome (issue 14, 
   it('a client that aborts mid-file leaves nothing in ./upload, and nothing is logged as a crash', async () => {
     const port = await portOf(simple);
     const before = listFiles();
+    const done = nextResponse(simple);
     const logger = await recorded(simple, () =>
       abortAfter(
         port,
         'POST /test/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: 10000000\r\n\r\n',
         '--B\r\nContent-Disposition: form-data; name="file_0"; filename="partial.bin"\r\nContent-Type: application/octet-stream\r\n\r\n' +
           'x'.repeat(200_000),
-      ).then(() => sleep(300)),
+      ).then(() => done),
+    );
+    // The temporary file is removed once the response closed, asynchronously.
+    await until(
+      () => listFiles().length === before.length,
+      () => `files left in ./upload: ${listFiles().join(', ')}`,
     );
     expect(listFiles()).toEqual(before);
     expect(logger.lines.filter((line) => line.level === 'error')).toEqual([]);
@@ -68,12 +92,13 @@ describe('examples/simple.ts /test/upload cleans up on every outcome (issue 14, 
 describe('examples/put-file.ts: an aborted PUT (issue 14, bug 3)', () => {
   it('is not logged as a handler failure', async () => {
     const port = await portOf(putFile);
+    const done = nextResponse(putFile);
     const logger = await recorded(putFile, () =>
       abortAfter(
         port,
         'PUT /temporary/partial.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n',
         'x'.repeat(100_000),
-      ).then(() => sleep(300)),
+      ).then(() => done),
     );
     expect(logger.lines.filter((line) => line.level === 'error')).toEqual([]);
   });
