@@ -10,6 +10,7 @@ import {
   escapeHtml,
   htmlPage,
   PoorSession,
+  rateLimited,
   RedirectResponse,
   route,
   SessionError,
@@ -44,6 +45,9 @@ class PoorSessionDemo {
     return page('PoorSession demo', `<ul>${links.join('')}</ul>`);
   }
 
+  // Guessing the password is slow: 20 tries a minute per client address, refused with 429
+  // before the form is read (docs/rate-limiting.md).
+  @rateLimited({ limit: 20, window: 60, name: 'login', key: (req) => (req.method === 'POST' ? req.ip : undefined) })
   @route('/login', ['GET', 'POST'])
   login(req: Request): unknown {
     if (req.method !== 'POST') return page('Log in', LOGIN_FORM);

@@ -66,6 +66,26 @@ for (const [name, app, invalid] of [
   });
 }
 
+describe('examples/poor-session.ts limits log-in attempts', () => {
+  it('answers the 21st POST of a minute from one address with 429, other addresses unaffected', async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const attempt = (remoteAddress: string) =>
+      poorSession.inject({
+        url: '/login',
+        method: 'POST',
+        headers: form,
+        body: 'username=mallory&password=guess',
+        remoteAddress,
+      });
+    const statuses: number[] = [];
+    for (let index = 0; index < 21; index += 1) statuses.push((await attempt('192.0.2.66')).status);
+    expect(statuses.slice(0, 20).every((status) => status === 302)).toBe(true);
+    expect(statuses[20]).toBe(429);
+    expect((await attempt('192.0.2.67')).status).toBe(302);
+    expect((await poorSession.inject({ url: '/login', remoteAddress: '192.0.2.66' })).status).toBe(200);
+  });
+});
+
 describe('examples/poor-session.ts seals the user', () => {
   it('the user name does not appear in the cookie', async () => {
     expect(await logIn(poorSession)).not.toContain('alice');

@@ -146,3 +146,13 @@ export {
   type Coding,
   type CompressionOptions,
 } from './addons/compression.js';
+export {
+  MemoryRateLimitStore,
+  rateLimit,
+  rateLimited,
+  type MemoryRateLimitStoreOptions,
+  type RateLimitCount,
+  type RateLimitGuard,
+  type RateLimitOptions,
+  type RateLimitStore,
+} from './addons/rate-limit.js';
