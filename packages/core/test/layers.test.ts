@@ -73,6 +73,16 @@ describe('the layers of @poor/core', () => {
     expect(circles).toEqual([]);
   });
 
+  it('is the tree ARCHITECTURE.md lists, folder by folder', () => {
+    const architecture = readFileSync(resolve(SRC, '../../../ARCHITECTURE.md'), 'utf8');
+    const listed = new Set<string>();
+    for (const row of architecture.matchAll(/^\| `(\w+)\/` \| ([^|]+) \|/gm)) {
+      for (const file of (row[2] as string).matchAll(/`([\w-]+\.ts)`/g)) listed.add(`${row[1]}/${file[1]}`);
+    }
+    const tree = files.map(name).filter((file) => file.includes('/'));
+    expect([...listed].sort()).toEqual(tree.sort());
+  });
+
   it('keeps every source file under 400 lines', () => {
     const long = files.filter((file) => readFileSync(file, 'utf8').split('\n').length > 400).map(name);
     expect(long).toEqual([]);
