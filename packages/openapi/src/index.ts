@@ -99,7 +99,8 @@ interface RouteOperations {
 /**
  * Installs OpenAPI validation: `app.use(openapi('openapi.json', { validateResponses: true }))`.
  * `source` is a file path (JSON or YAML; `$ref`s to other files are followed) or the document
- * as an object. A before hook checks security, parameters and the body of every request whose
+ * as an object. A hook of phase `validation` (after every guard, on the parsed body) checks
+ * security, parameters and the body of every request whose
  * route the document describes; failures are answered 401/400/415 with a JSON body
  * `{ error, errors: [{ in, name, message }] }` that an `errorHandler(400)` may reshape.
  */
@@ -127,7 +128,7 @@ export function openapi(source: string | object, options: OpenAPIOptions = {}): 
   };
 
   /** The operations of a route pattern (memoised: patterns are few, unlike URLs). */
-  const operationsOf = (req: Request, pattern: string): RouteOperations | null => {
+  const operationsOf = (pattern: string): RouteOperations | null => {
     let found = routes.get(pattern);
     if (found === undefined) {
       const params = (app as Application).router.get(pattern)?.params ?? [];
@@ -140,7 +141,7 @@ export function openapi(source: string | object, options: OpenAPIOptions = {}): 
   const validate = (req: Request): void | Promise<void> => {
     const pattern = req.uriRule;
     if (pattern === undefined || pattern === '/*') return; // no route: the app's 404/405, fallbacks
-    const route = operationsOf(req, pattern);
+    const route = operationsOf(pattern);
     const method = req.method;
     const op = route?.byMethod.get(method) ?? (method === 'HEAD' ? route?.byMethod.get('GET') : undefined);
     if (op === undefined) {
@@ -171,7 +172,7 @@ export function openapi(source: string | object, options: OpenAPIOptions = {}): 
     return readBody(req, op, api, issues).then(done);
   };
 
-  // A before hook answers when it returns a value; validation returns nothing (or a promise
+  // A hook answers when it returns a value; validation returns nothing (or a promise
   // of nothing) and answers by throwing.
   const hook = (req: Request): void | Promise<void> =>
     compiled === undefined ? load().then(() => validate(req)) : validate(req);
