@@ -5,7 +5,6 @@
 import { createGuardDecorator } from '../decorators/decorators.js';
 import type { Request } from '../request/request.js';
 import { HTTPException } from '../response/http-error.js';
-import type { BeforeHook } from '../routing/handlers.js';
 import type { ClassDecoratorFor, MethodDecoratorFor } from '../routing/route-params.js';
 
 /** One key's window after a hit: how many hits it holds, and how long it has to run. */
@@ -80,7 +79,9 @@ export interface RateLimitOptions {
 }
 
 /** A rate limit: a guard to register (`app.before(limit)`, a route's `before`), with its policy. */
-export interface RateLimitGuard extends BeforeHook {
+export interface RateLimitGuard {
+  /** Counts the request; over the limit, throws the 429. */
+  (req: Request): undefined | Promise<undefined>;
   /** The `RateLimit-Policy` value it sends (`"login";q=5;w=60`). */
   readonly policy: string;
   /** Where it counts. */
