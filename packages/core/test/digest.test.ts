@@ -9,9 +9,10 @@ import {
   MemoryNonceStore,
   PasswordMap,
   type InjectResponse,
+  type SettingsOptions,
 } from '../src/index.js';
 import { authorize, challenge as parseChallenge, type Credentials } from './helpers/digest-client.js';
-import { useCleanup } from './helpers/transports.js';
+import { recordingLogger, useCleanup } from './helpers/transports.js';
 
 /** The auth-params of the first Digest challenge of a 401. */
 function challenge(reply: InjectResponse): Record<string, string> {
@@ -25,7 +26,7 @@ const users = new PasswordMap()
   .set('Zone', 'Ondřej', hexdigest('Ondřej', 'Zone', 'heslíčko'))
   .set('Strong', 'sha', hexdigest('sha', 'Strong', 'pw', 'sha256'));
 
-function createApp(options: { authQop?: 'auth' | ''; authTimeout?: number } = {}): Application {
+function createApp(options: Partial<SettingsOptions> = {}): Application {
   const app = new Application('digest', { secretKey: 'k'.repeat(32), authMap: users, logger: false, ...options });
   app.route('/private', (req) => `hello ${String(req.user)}`, { before: [digest('Zone')] });
   app.route('/alice', (req) => `only ${String(req.user)}`, { before: [digest('Zone', 'alice')] });
@@ -222,6 +223,31 @@ describe('HTTP Digest (RFC 7616)', () => {
     app.logger = logger;
     expect((await app.inject('/x')).status).toBe(500);
     expect(String((logger.error.mock.calls[0]?.[0] as { err?: unknown }).err)).toContain('secretKey');
+  });
+});
+
+describe('a nonce store that fails', () => {
+  it('answers 503 with Retry-After (fail closed: never accept a possible replay), logs once per outage', async () => {
+    let down = true;
+    const log = recordingLogger();
+    const flaky = {
+      use: async (): Promise<boolean> => {
+        if (down) throw new Error('connection refused');
+        return true;
+      },
+    };
+    const app = createApp({ nonceStore: flaky, logger: log });
+    const good = { user: 'alice', password: 'secret', uri: '/private' };
+    const first = await login(app, good);
+    expect(first.status).toBe(503);
+    expect(first.headers['retry-after']).toBe('5');
+    expect((await login(app, good)).status).toBe(503);
+    expect(log.lines.map((line) => line.level)).toEqual(['warn']);
+    down = false;
+    expect((await login(app, good)).status).toBe(200);
+    down = true;
+    expect((await login(app, good)).status).toBe(503);
+    expect(log.lines.map((line) => line.level)).toEqual(['warn', 'warn']);
   });
 });
 

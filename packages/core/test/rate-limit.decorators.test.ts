@@ -12,7 +12,7 @@ import {
   route,
   type Request,
 } from '../src/index.js';
-import { closeServer, describeBoth } from './helpers/transports.js';
+import { closeServer, describeBoth, recordingLogger } from './helpers/transports.js';
 
 /** A store on a clock the test moves. */
 function clockedStore(): { store: MemoryRateLimitStore; advance(seconds: number): void } {
@@ -127,6 +127,31 @@ describe('rateLimited on a controller and on a method', () => {
   it('refuses a limit or window that is not a whole number above 0', () => {
     expect(() => rateLimit({ limit: 0, window: 60 })).toThrow(TypeError);
     expect(() => rateLimit({ limit: 5, window: 0.5 })).toThrow(TypeError);
+  });
+});
+
+describe('a rate limit store that fails', () => {
+  it("lets requests through by default, or answers 503 with onStoreError 'refuse'; one warning an outage", async () => {
+    let down = true;
+    const store = {
+      hit: async (): Promise<{ count: number; resetIn: number }> => {
+        if (down) throw new Error('connection refused');
+        return { count: 1, resetIn: 1000 };
+      },
+    };
+    const log = recordingLogger();
+    const app = new Application('outage', { logger: log });
+    app.route('/open', () => 'open', { before: [rateLimit({ limit: 1, window: 60, name: 'open', store })] });
+    app.route('/closed', () => 'closed', {
+      before: [rateLimit({ limit: 1, window: 60, name: 'closed', store, onStoreError: 'refuse' })],
+    });
+    expect([(await app.inject('/open')).status, (await app.inject('/open')).status]).toEqual([200, 200]);
+    const refused = await app.inject('/closed');
+    expect([refused.status, refused.headers['retry-after']]).toEqual([503, '5']);
+    expect((await app.inject('/closed')).status).toBe(503);
+    expect(log.lines.map((line) => line.level)).toEqual(['warn', 'warn']); // one per limiter
+    down = false;
+    expect([(await app.inject('/open')).status, (await app.inject('/closed')).status]).toEqual([200, 200]);
   });
 });
 

@@ -76,6 +76,12 @@ export interface RateLimitOptions {
   name?: string;
   /** Where hits are counted (default: a {@link MemoryRateLimitStore} of this limiter's own). */
   store?: RateLimitStore;
+  /**
+   * When the store fails (a shared store's server is down): `'allow'` (the default) lets the
+   * request through uncounted, `'refuse'` answers 503 with Retry-After (for log-in routes, where
+   * an outage must not open the door to guessing). Either way one warning is logged an outage.
+   */
+  onStoreError?: 'allow' | 'refuse';
 }
 
 /** A rate limit: a guard to register (`app.before(limit)`, a route's `before`), with its policy. */
@@ -115,7 +121,24 @@ export function rateLimit(options: RateLimitOptions): RateLimitGuard {
   const keyOf = options.key ?? ((req: Request) => req.ip);
   const windowMs = window * 1000;
 
+  const refuseOnError = options.onStoreError === 'refuse';
+  let outage = false;
+  const failed = (req: Request, error: unknown): undefined => {
+    if (!outage) {
+      outage = true;
+      const policy = refuseOnError ? 'answer 503' : 'pass uncounted';
+      req.app.logger.warn(
+        { err: error },
+        `Poor: the rate limit store of '${name}' failed; requests ${policy} until it is back`,
+      );
+    }
+    if (refuseOnError) {
+      throw new HTTPException(503, { error: 'the rate limit store is unavailable', headers: { 'Retry-After': '5' } });
+    }
+    return undefined;
+  };
   const judge = (counted: RateLimitCount): undefined => {
+    outage = false;
     if (counted.count <= limit) return undefined;
     const seconds = Math.max(1, Math.ceil(counted.resetIn / 1000));
     throw new HTTPException(429, {
@@ -126,8 +149,13 @@ export function rateLimit(options: RateLimitOptions): RateLimitGuard {
   const guard = (req: Request): undefined | Promise<undefined> => {
     const key = keyOf(req);
     if (key === undefined) return undefined;
-    const counted = store.hit(`${name}:${key}`, windowMs);
-    return counted instanceof Promise ? counted.then(judge) : judge(counted);
+    let counted: RateLimitCount | Promise<RateLimitCount>;
+    try {
+      counted = store.hit(`${name}:${key}`, windowMs);
+    } catch (error) {
+      return failed(req, error);
+    }
+    return counted instanceof Promise ? counted.then(judge, (error: unknown) => failed(req, error)) : judge(counted);
   };
   Object.defineProperty(guard, 'name', { value: `rateLimit(${name})` });
   return Object.assign(guard, { policy, store });

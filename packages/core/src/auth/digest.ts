@@ -171,10 +171,35 @@ async function verify(req: Request, settings: DigestSettings, realm: string, onl
   // with a new nonce without asking its user again.
   if (freshness === 'stale') throw refuse(settings, realm, true);
   // Replay protection: each (nonce, nc) is good once; without qop there is no count to check.
-  if (qop && !(await settings.nonceStore.use(nonce, Number.parseInt(p.nc as string, 16)))) {
+  if (qop && !(await countNonce(req, settings.nonceStore, nonce, Number.parseInt(p.nc as string, 16)))) {
     throw refuse(settings, realm);
   }
   return username;
+}
+
+/** Nonce stores that failed and have not answered since: one warning an outage, not a request. */
+const failing = new WeakSet<NonceStore>();
+
+/**
+ * Records a nonce count. A store that fails (a shared store whose server went away) means a
+ * replay cannot be told apart: 503 with Retry-After, never a pass (fail closed).
+ */
+async function countNonce(req: Request, store: NonceStore, nonce: string, nc: number): Promise<boolean> {
+  let fresh: boolean;
+  try {
+    fresh = await store.use(nonce, nc);
+  } catch (error) {
+    if (!failing.has(store)) {
+      failing.add(store);
+      req.app.logger.warn(
+        { err: error },
+        'Poor: the Digest nonce store failed; Digest requests answer 503 until it is back',
+      );
+    }
+    throw new HTTPException(503, { error: 'the nonce store is unavailable', headers: { 'Retry-After': '5' } });
+  }
+  failing.delete(store);
+  return fresh;
 }
 
 /**
