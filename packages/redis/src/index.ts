@@ -4,11 +4,12 @@
 // client, passed in.
 import { createHash } from 'node:crypto';
 import type { NonceStore, RateLimitCount, RateLimitStore } from '@poor/core';
+import type { BrokerMessage, Deliver, WebSocketBroker } from '@poor/ws';
 
 /** What the stores need of a Redis client: node-redis's `sendCommand` (v5 and later). */
 export interface RedisCommands {
   /** Sends one command; resolves with its reply. */
-  sendCommand(args: string[]): Promise<unknown>;
+  sendCommand(args: Array<string | Buffer>): Promise<unknown>;
 }
 
 /** Options shared by the stores. */
@@ -140,5 +141,108 @@ export class RedisRateLimitStore implements RateLimitStore {
     const run = WINDOW.run(this.#client, [this.#prefix + key], [String(windowMs)]);
     const [count, resetIn] = (await within(run, this.#timeout, 'a rate-limit count')) as [number, number];
     return { count: Number(count), resetIn: Number(resetIn) };
+  }
+}
+
+/** What {@link RedisBroker} needs of its subscribing client: node-redis's `subscribe` in buffer mode. */
+export interface RedisSubscriber {
+  /** Subscribes `listener` to `channel`, messages as Buffers. */
+  subscribe(
+    channel: string,
+    listener: (message: Buffer, channel: Buffer) => unknown,
+    bufferMode: true,
+  ): Promise<unknown>;
+  /** Ends the subscription. */
+  unsubscribe(channel: string): Promise<unknown>;
+}
+
+/** Options of {@link RedisBroker}. */
+export interface RedisBrokerOptions extends RedisStoreOptions {
+  /** Publishes (any connected client; commands fail fast with `disableOfflineQueue`). */
+  publisher: RedisCommands;
+  /** Receives: a client of its own, for subscribing only (`publisher.duplicate()`, connected). */
+  subscriber: RedisSubscriber;
+}
+
+const TEXT = 0x74;
+const BINARY = 0x62;
+
+/** One frame on the channel: the type, the room's length and name, then the payload. */
+function encode(room: string, message: BrokerMessage): Buffer {
+  const name = Buffer.from(room);
+  const head = Buffer.alloc(3);
+  head[0] = message.binary ? BINARY : TEXT;
+  head.writeUInt16BE(name.length, 1);
+  return Buffer.concat([head, name, message.data]);
+}
+
+function decode(frame: Buffer): { room: string; message: BrokerMessage } | undefined {
+  if (frame.length < 3 || (frame[0] !== TEXT && frame[0] !== BINARY)) return undefined;
+  const length = frame.readUInt16BE(1);
+  if (frame.length < 3 + length) return undefined;
+  return {
+    room: frame.subarray(3, 3 + length).toString(),
+    message: { data: frame.subarray(3 + length), binary: frame[0] === BINARY },
+  };
+}
+
+/**
+ * Websocket rooms across processes, on Redis pub/sub: `websockets({ broker: new RedisBroker({
+ * publisher, subscriber }) })`. A message published on any worker reaches each socket of the
+ * room on every worker once (every worker, the publishing one included, delivers what the
+ * channel brings), in the order one publisher sent them. While Redis is away, publishing stays
+ * local (this worker's sockets only), with one warning an outage.
+ */
+export class RedisBroker implements WebSocketBroker {
+  readonly #publisher: RedisCommands;
+  readonly #subscriber: RedisSubscriber;
+  readonly #channel: string;
+  readonly #timeout: number;
+  #deliver: Deliver | undefined;
+  #warn: ((message: string, error?: unknown) => void) | undefined;
+  #outage = false;
+
+  constructor(options: RedisBrokerOptions) {
+    this.#publisher = options.publisher;
+    this.#subscriber = options.subscriber;
+    this.#channel = `${options.prefix ?? 'poor:'}ws`;
+    this.#timeout = options.timeout ?? 1000;
+  }
+
+  async subscribe(deliver: Deliver, warn: (message: string, error?: unknown) => void): Promise<void> {
+    this.#deliver = deliver;
+    this.#warn = warn;
+    await this.#subscriber.subscribe(
+      this.#channel,
+      (frame) => {
+        const decoded = decode(frame);
+        if (decoded) deliver(decoded.room, decoded.message);
+      },
+      true,
+    );
+  }
+
+  async publish(room: string, message: BrokerMessage): Promise<void> {
+    try {
+      await within(
+        this.#publisher.sendCommand(['PUBLISH', this.#channel, encode(room, message)]),
+        this.#timeout,
+        'a publish',
+      );
+      this.#outage = false;
+    } catch (error) {
+      if (!this.#outage) {
+        this.#outage = true;
+        this.#warn?.(
+          "Redis is unavailable: published messages reach this worker's sockets only until it is back",
+          error,
+        );
+      }
+      this.#deliver?.(room, message);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#subscriber.unsubscribe(this.#channel).catch(() => undefined);
   }
 }

@@ -15,7 +15,15 @@ import {
 } from '@poor/core';
 import { authorize, challenge } from '../../core/test/helpers/digest-client.js';
 import { recordingLogger } from '../../core/test/helpers/transports.js';
-import { RedisNonceStore, RedisRateLimitStore, type RedisCommands } from '../src/index.js';
+import { websockets, type WebSocketAddOn } from '@poor/ws';
+import { WebSocket as Client } from 'ws';
+import {
+  RedisBroker,
+  RedisNonceStore,
+  RedisRateLimitStore,
+  type RedisCommands,
+  type RedisSubscriber,
+} from '../src/index.js';
 import { hasRedis, startRedis, type RedisServer } from './redis-server.js';
 
 const users = new PasswordMap().set('Zone', 'alice', hexdigest('alice', 'Zone', 'secret'));
@@ -37,6 +45,61 @@ describe.skipIf(!hasRedis)('@poor/redis with a real redis-server', () => {
     clients.push(client);
     return client as unknown as RedisCommands;
   }
+
+  /** A client for subscribing only. */
+  async function subscriber(): Promise<RedisSubscriber> {
+    const client = createClient({ url: server.url, socket: { reconnectStrategy: () => 100 } });
+    client.on('error', (error: unknown) => errors.push(error));
+    await client.connect();
+    clients.push(client);
+    return client;
+  }
+
+  /** A worker serving websockets: /chat/<room> sockets, and POST /say/<room> publishing its body. */
+  async function chatWorker(): Promise<{ app: Application; port: number; log: ReturnType<typeof recordingLogger> }> {
+    const broker = new RedisBroker({ publisher: await connect(), subscriber: await subscriber() });
+    const sockets: WebSocketAddOn = websockets({ broker });
+    const log = recordingLogger();
+    const app = new Application('chat', { logger: log }).use(sockets);
+    sockets.route('/chat/<room>', (socket) => socket.send('ready'));
+    app.route(
+      '/say/<room>',
+      async (req, room: string) => {
+        for (const line of (await req.text()).split('\n')) await sockets.publish(`/chat/${room}`, line);
+        return 'said';
+      },
+      'POST',
+    );
+    const { port } = await app.listen({ port: 0 });
+    apps.push(app);
+    return { app, port, log };
+  }
+
+  /** A websocket client whose messages are collected from the first. */
+  async function listen(port: number, room: string): Promise<{ messages: string[]; client: Client }> {
+    const client = new Client(`ws://127.0.0.1:${port}/chat/${room}`);
+    const messages: string[] = [];
+    const ready = new Promise<void>((resolve) =>
+      client.on('message', (data: Buffer, binary: boolean) => {
+        if (data.toString() === 'ready') return resolve();
+        messages.push(`${binary ? 'binary' : 'text'}:${data.toString()}`);
+      }),
+    );
+    await ready;
+    sockets.push(client);
+    return { messages, client };
+  }
+
+  /** Waits until `ready()` holds (10 s at most), then fails saying what it saw. */
+  async function until(ready: () => boolean, seen: () => unknown): Promise<void> {
+    for (const start = Date.now(); !ready();) {
+      if (Date.now() - start > 10_000) throw new Error(`gave up waiting: ${JSON.stringify(seen())}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  const apps: Application[] = [];
+  const sockets: Client[] = [];
 
   /** A worker: an application with its own Redis client. */
   async function worker(): Promise<{ app: Application; log: ReturnType<typeof recordingLogger> }> {
@@ -71,6 +134,8 @@ describe.skipIf(!hasRedis)('@poor/redis with a real redis-server', () => {
     server = await startRedis();
   });
   afterAll(async () => {
+    for (const socket of sockets) socket.terminate();
+    for (const app of apps) await app.close();
     for (const client of clients) client.destroy();
     await server?.stop();
   });
@@ -112,6 +177,30 @@ describe.skipIf(!hasRedis)('@poor/redis with a real redis-server', () => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
   });
 
+  it('delivers a message published on one worker to the room on every worker, once and in order', async () => {
+    const [a, b] = [await chatWorker(), await chatWorker()];
+    const onA = await listen(a.port, 'lobby');
+    const onB = await listen(b.port, 'lobby');
+    const elsewhere = await listen(b.port, 'other');
+    const lines = Array.from({ length: 50 }, (_, index) => `line ${index}`);
+    const said = await fetch(`http://127.0.0.1:${a.port}/say/lobby`, { method: 'POST', body: lines.join('\n') });
+    expect(await said.text()).toBe('said');
+    const expected = lines.map((line) => `text:${line}`);
+    await until(
+      () => onA.messages.length >= 50 && onB.messages.length >= 50,
+      () => [onA.messages.length, onB.messages.length],
+    );
+    await fetch(`http://127.0.0.1:${b.port}/say/other`, { method: 'POST', body: 'end' });
+    await until(
+      () => elsewhere.messages.length > 0,
+      () => elsewhere.messages,
+    );
+    // Nothing more came to the lobby (each socket got each message once), nothing of it elsewhere.
+    expect(onA.messages).toEqual(expected);
+    expect(onB.messages).toEqual(expected);
+    expect(elsewhere.messages).toEqual(['text:end']);
+  });
+
   it('Redis killed: Digest answers 503, rate limits follow their policy; back within 2 s once Redis is', async () => {
     const { app, log } = await worker();
     const unhandled: unknown[] = [];
@@ -141,5 +230,29 @@ describe.skipIf(!hasRedis)('@poor/redis with a real redis-server', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+
+  it('Redis killed: a publication stays on its worker (one warning), and crosses again once Redis is back', async () => {
+    const [a, b] = [await chatWorker(), await chatWorker()];
+    const onA = await listen(a.port, 'hall');
+    const onB = await listen(b.port, 'hall');
+    await server.kill();
+    for (const word of ['one', 'two'])
+      await fetch(`http://127.0.0.1:${a.port}/say/hall`, { method: 'POST', body: word });
+    await until(
+      () => onA.messages.length === 2,
+      () => onA.messages,
+    );
+    expect(onB.messages).toEqual([]);
+    expect(a.log.lines.filter((line) => line.level === 'warn')).toHaveLength(1);
+    expect(a.log.lines.filter((line) => line.level === 'error')).toEqual([]);
+    await server.start();
+    const back = Date.now();
+    for (let attempt = 0; onB.messages.length === 0; attempt += 1) {
+      if (Date.now() - back > 2000) throw new Error('no cross-worker message 2 s after Redis came back');
+      await fetch(`http://127.0.0.1:${a.port}/say/hall`, { method: 'POST', body: `again ${attempt}` });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(onB.messages[0]).toMatch(/^text:again \d+$/);
   });
 });

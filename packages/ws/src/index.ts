@@ -35,6 +35,46 @@ export interface WebSocketOptions {
   heartbeat?: number;
   /** Milliseconds `app.close()` waits for sockets to finish their closing handshake (default 2 000). */
   closeTimeout?: number;
+  /** Carries `publish()`ed messages to every process of the site (default: this process only; `RedisBroker` from `@poor/redis`). */
+  broker?: WebSocketBroker;
+}
+
+/** A message on its way to a room: text or binary, as it will be sent. */
+export interface BrokerMessage {
+  /** The payload. */
+  data: Buffer;
+  /** Sent as a binary frame (else text). */
+  binary: boolean;
+}
+
+/** Delivers a message to the sockets of a room in this process. */
+export type Deliver = (room: string, message: BrokerMessage) => void;
+
+/**
+ * Carries published messages between the processes that serve one site. The add-on calls
+ * `subscribe` once; `publish` must reach every subscribed process (this one included) once,
+ * keeping the order of one publisher's messages.
+ */
+export interface WebSocketBroker {
+  /** Sends `message` to the room in every process. */
+  publish(room: string, message: BrokerMessage): void | Promise<void>;
+  /** Starts delivering every published message to `deliver`; `warn` reports trouble (once an outage). */
+  subscribe(deliver: Deliver, warn: (message: string, error?: unknown) => void): void | Promise<void>;
+  /** Stops (the app's `close()` calls it). */
+  close?(): void | Promise<void>;
+}
+
+/** The default broker: this process only. */
+class LocalBroker implements WebSocketBroker {
+  #deliver: Deliver | undefined;
+
+  publish(room: string, message: BrokerMessage): void {
+    this.#deliver?.(room, message);
+  }
+
+  subscribe(deliver: Deliver): void {
+    this.#deliver = deliver;
+  }
 }
 
 /** A websocket handler: the socket, the upgrade request, then the route parameters. */
@@ -50,8 +90,18 @@ export interface WebSocketAddOn extends AddOn {
   route<P extends string>(pattern: P, handler: WebSocketHandler<P>): this;
   /** Handles the upgrades of a server you created yourself (same as `app.attach(server)`; `app.listen()` needs neither). */
   attach(server: Server): this;
-  /** Sends `data` to every open socket of a route pattern; returns how many got it. */
+  /** Sends `data` to every open socket of a route pattern in this process; returns how many got it. */
   broadcast(pattern: string, data: string | Buffer | ArrayBuffer | Uint8Array): number;
+  /** Puts a socket in a room (every socket is in the room of its path, `/chat/lobby`, from the start). */
+  join(socket: WebSocket, room: string): this;
+  /** Takes a socket out of a room (closing takes it out of all). */
+  leave(socket: WebSocket, room: string): this;
+  /**
+   * Sends `data` to every socket in `room`, in every process the broker reaches (each socket
+   * once; one publisher's messages in order). Text stays text: a string (or `{ binary: false }`)
+   * is a text frame, bytes a binary one.
+   */
+  publish(room: string, data: string | Uint8Array, options?: { binary?: boolean }): Promise<void>;
   /** The open sockets, of one route pattern or all. */
   clients(pattern?: string): ReadonlySet<WebSocket>;
   /** Closes every socket with 1001 and waits for them (`app.close()` calls it). */
@@ -101,6 +151,10 @@ function checkHandshake(req: Request, originAllowed: (origin: string | undefined
 export function websockets(options: WebSocketOptions = {}): WebSocketAddOn {
   const open = new Set<WebSocket>();
   const byPattern = new Map<string, Set<WebSocket>>();
+  const rooms = new Map<string, Set<WebSocket>>();
+  const joined = new WeakMap<WebSocket, Set<string>>();
+  const broker: WebSocketBroker = options.broker ?? new LocalBroker();
+  let subscribed: Promise<void> | undefined;
   const alive = new WeakSet<WebSocket>();
   const server = new WebSocketServer({
     noServer: true,
@@ -140,8 +194,34 @@ export function websockets(options: WebSocketOptions = {}): WebSocketAddOn {
     heartbeat.unref();
   };
 
-  const track = (ws: WebSocket, pattern: string): void => {
+  const join = (ws: WebSocket, room: string): void => {
+    let members = rooms.get(room);
+    if (!members) rooms.set(room, (members = new Set()));
+    members.add(ws);
+    let names = joined.get(ws);
+    if (!names) joined.set(ws, (names = new Set()));
+    names.add(room);
+  };
+  const leave = (ws: WebSocket, room: string): void => {
+    const members = rooms.get(room);
+    members?.delete(ws);
+    if (members?.size === 0) rooms.delete(room);
+    joined.get(ws)?.delete(room);
+  };
+  const deliver: Deliver = (room, message) => {
+    for (const ws of rooms.get(room) ?? []) {
+      if (ws.readyState === WebSocket.OPEN) ws.send(message.data, { binary: message.binary });
+    }
+  };
+  const warn = (message: string, error?: unknown): void => {
+    if (app) app.logger.warn({ err: error }, `Poor ws: ${message}`);
+    else console.warn(`Poor ws: ${message}`, error);
+  };
+  const subscribe = (): Promise<void> => (subscribed ??= Promise.resolve(broker.subscribe(deliver, warn)));
+
+  const track = (ws: WebSocket, pattern: string, path: string): void => {
     open.add(ws);
+    join(ws, path);
     let set = byPattern.get(pattern);
     if (!set) byPattern.set(pattern, (set = new Set()));
     set.add(ws);
@@ -151,6 +231,7 @@ export function websockets(options: WebSocketOptions = {}): WebSocketAddOn {
     ws.once('close', () => {
       open.delete(ws);
       set.delete(ws);
+      for (const room of joined.get(ws) ?? []) leave(ws, room);
     });
     startHeartbeat();
   };
@@ -158,7 +239,7 @@ export function websockets(options: WebSocketOptions = {}): WebSocketAddOn {
   const accept = ({ req, socket, head, handler, args }: UpgradeRequest): void => {
     const pattern = req.uriRule as string;
     server.handleUpgrade(req.raw, socket, head, (ws) => {
-      track(ws, pattern);
+      track(ws, pattern, req.path);
       const fail = (error: unknown): void => {
         logError(`handler for ${pattern} failed`, error);
         ws.close(1011, 'internal error');
@@ -177,6 +258,7 @@ export function websockets(options: WebSocketOptions = {}): WebSocketAddOn {
     app = target;
     target.addProtocol('websocket', { check: (req) => checkHandshake(req, originAllowed), accept });
     target.registerMemberKind('websocket', (item) => target.upgrade('websocket', item.pattern, item.handler));
+    target.onReady(() => subscribe());
     target.onClose(() => addOn.close());
   }) as WebSocketAddOn;
 
@@ -202,11 +284,30 @@ export function websockets(options: WebSocketOptions = {}): WebSocketAddOn {
     return sent;
   };
 
+  addOn.join = function joinRoom(socket, room) {
+    join(socket, room);
+    return this;
+  };
+
+  addOn.leave = function leaveRoom(socket, room) {
+    leave(socket, room);
+    return this;
+  };
+
+  addOn.publish = async (room, data, publishOptions = {}) => {
+    await subscribe();
+    const binary = publishOptions.binary ?? typeof data !== 'string';
+    const bytes =
+      typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    await broker.publish(room, { data: bytes, binary });
+  };
+
   addOn.clients = (pattern) => (pattern === undefined ? new Set(open) : (byPattern.get(pattern) ?? new Set()));
 
   addOn.close = async () => {
     clearInterval(heartbeat);
     heartbeat = undefined;
+    await broker.close?.();
     const closing = [...open];
     await Promise.all(
       closing.map(

@@ -110,6 +110,33 @@ describe('@poor/ws over real sockets', () => {
     });
   });
 
+  it('publishes to a room: the sockets of a path, or those that joined a name; text stays text', async () => {
+    const { app, url } = await serve((target, sockets) => {
+      sockets.route('/chat/<room>/<seat:int>', (socket, _req, room: string) => {
+        sockets.join(socket, `room:${room}`);
+        socket.send('joined');
+      });
+      target.route('/say/<room>', async (req, room: string) => {
+        await sockets.publish(`room:${room}`, req.query);
+        await sockets.publish(`room:${room}`, Buffer.from([1, 2, 3]));
+        return 'said';
+      });
+    });
+    const lobby = [await open(`${url}/chat/lobby/1`), await open(`${url}/chat/lobby/2`)];
+    const other = await open(`${url}/chat/other/1`);
+    for (const client of [...lobby, other]) expect((await next(client)).data.toString()).toBe('joined');
+    expect((await app.inject('/say/lobby?hello')).text()).toBe('said');
+    for (const client of lobby) {
+      const text = await next(client);
+      expect([text.data.toString(), text.binary]).toEqual(['hello', false]);
+      const bytes = await next(client);
+      expect([[...bytes.data], bytes.binary]).toEqual([[1, 2, 3], true]);
+    }
+    // The other room got nothing: its next message is the one sent to it now.
+    await app.inject('/say/other?only-you');
+    expect((await next(other)).data.toString()).toBe('only-you');
+  });
+
   it('closes a message over maxPayload with 1009', async () => {
     const { url } = await serve((_app, sockets) => sockets.route('/big', () => undefined), { maxPayload: 1024 });
     const client = await open(`${url}/big`);
