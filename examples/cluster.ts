@@ -2,13 +2,29 @@
 // process forks WORKERS workers (default: one per core) sharing PORT, replaces a worker that
 // dies, restarts them one at a time on SIGHUP (a new worker listens before the old one drains)
 // and drains them all on SIGTERM. Behind nginx on the same machine: trustProxy 'loopback'.
+// With REDIS_URL set, the workers share what they remember on Redis (docs/deployment.md,
+// "Several machines"): Digest nonce counts (/private, user demo/demo), the log-in rate limit
+// (POST /login, 5 a minute per client) and websocket rooms (/chat/<room>, POST /say/<room>).
 // Run: WORKERS=2 npm run example -- cluster, then kill -HUP <primary pid> to reload.
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Application, compression, route, UploadedFile, type Request } from '@poor/core';
-import { websocket, websockets, type WebSocket } from '@poor/ws';
+import { randomBytes } from 'node:crypto';
+import {
+  Application,
+  compression,
+  digest,
+  hexdigest,
+  PasswordMap,
+  rateLimit,
+  route,
+  UploadedFile,
+  type NonceStore,
+  type RateLimitStore,
+  type Request,
+} from '@poor/core';
+import { websocket, websockets, type WebSocket, type WebSocketBroker } from '@poor/ws';
 
 class Service {
   @route('/')
@@ -43,13 +59,91 @@ class Service {
   }
 }
 
+/** What the workers share, on Redis (REDIS_URL), else nothing: each keeps its own. */
+export interface Shared {
+  nonceStore?: NonceStore;
+  rateLimitStore?: RateLimitStore;
+  broker?: WebSocketBroker;
+  /** Closes the Redis clients. */
+  close?(): void;
+}
+
+/**
+ * Connects to REDIS_URL (two clients: one publishes and counts, one subscribes) and builds
+ * the shared stores; a wrong URL is an error here, at start-up, naming the URL.
+ */
+export async function connectShared(url: string): Promise<Shared> {
+  const [{ createClient }, { RedisBroker, RedisNonceStore, RedisRateLimitStore }] = await Promise.all([
+    import('redis'),
+    import('@poor/redis'),
+  ]);
+  const publisher = createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy: () => 200 } });
+  const subscriber = createClient({ url, socket: { reconnectStrategy: () => 200 } });
+  let connected = false;
+  for (const client of [publisher, subscriber]) {
+    client.on('error', (error: Error) => {
+      if (connected) console.warn(`cluster: redis ${url}: ${error.message}`);
+    });
+  }
+  const first = (client: typeof subscriber): Promise<unknown> =>
+    Promise.race([
+      client.connect(),
+      new Promise((_resolve, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000)),
+    ]);
+  try {
+    await Promise.all([first(publisher), first(subscriber)]);
+  } catch (error) {
+    publisher.destroy();
+    subscriber.destroy();
+    throw new Error(`REDIS_URL=${url}: cannot connect to Redis (${(error as Error).message})`, { cause: error });
+  }
+  connected = true;
+  return {
+    nonceStore: new RedisNonceStore(publisher, { ttl: 300 }),
+    rateLimitStore: new RedisRateLimitStore(publisher),
+    broker: new RedisBroker({ publisher, subscriber }),
+    close: () => {
+      publisher.destroy();
+      subscriber.destroy();
+    },
+  };
+}
+
 /** The application each worker serves. */
-export function createApp(): Application {
-  return new Application('cluster', {
+export function createApp(shared: Shared = {}): Application {
+  const sockets = websockets({ ...(shared.broker ? { broker: shared.broker } : {}) });
+  const app = new Application('cluster', {
     controllers: [Service],
-    addOns: [websockets(), compression()],
+    addOns: [sockets, compression()],
     trustProxy: process.env.TRUST_PROXY ?? 'loopback',
+    // Nonces are signed with secretKey: every worker needs the same one (the primary makes it).
+    secretKey: process.env.SECRET_KEY ?? randomBytes(32).toString('hex'),
+    authMap: new PasswordMap().set('Cluster', 'demo', hexdigest('demo', 'Cluster', 'demo')),
+    ...(shared.nonceStore ? { nonceStore: shared.nonceStore } : {}),
   });
+  app.after((_req, response) => {
+    response.headers.set('X-Worker', String(process.pid)); // which worker answered
+    return response;
+  });
+  app.route('/private', (req) => ({ worker: process.pid, user: req.user }), { before: [digest('Cluster')] });
+  const logins = rateLimit({
+    limit: 5,
+    window: 60,
+    name: 'login',
+    onStoreError: 'refuse',
+    ...(shared.rateLimitStore ? { store: shared.rateLimitStore } : {}),
+  });
+  app.route('/login', () => ({ worker: process.pid }), { methods: 'POST', before: [logins] });
+  sockets.route('/chat/<room>', (socket) => socket.send(`ready ${process.pid}`));
+  app.route(
+    '/say/<room>',
+    async (req, room: string) => {
+      await sockets.publish(`/chat/${room}`, await req.text());
+      return { worker: process.pid };
+    },
+    'POST',
+  );
+  return app;
 }
 
 async function replace(worker: Worker): Promise<void> {
@@ -61,6 +155,17 @@ async function replace(worker: Worker): Promise<void> {
 }
 
 async function primary(): Promise<void> {
+  // One secret for every worker (Digest nonces from one are good on another).
+  process.env.SECRET_KEY ??= randomBytes(32).toString('hex');
+  // A wrong REDIS_URL fails here, once, with its message, not in every worker forever.
+  if (process.env.REDIS_URL) {
+    try {
+      (await connectShared(process.env.REDIS_URL)).close?.();
+    } catch (error) {
+      console.error(`cluster: ${(error as Error).message}`);
+      process.exit(1);
+    }
+  }
   // The kernel hands connections to the workers (each accepts on the shared socket), not the
   // primary: a worker that has stopped accepting gets none, where the primary's round-robin
   // could still pass it one during a reload (a request that then waits for nothing).
@@ -113,6 +218,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (cluster.isPrimary) await primary();
   else {
     const port = Number(process.env.PORT ?? 8080);
-    await createApp().listen({ port, host: process.env.HOST ?? '127.0.0.1', signals: true });
+    const shared = process.env.REDIS_URL ? await connectShared(process.env.REDIS_URL) : {};
+    await createApp(shared).listen({ port, host: process.env.HOST ?? '127.0.0.1', signals: true });
   }
 }
