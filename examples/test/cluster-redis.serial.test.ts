@@ -1,18 +1,22 @@
-// Beyond one process (issue 26): the `cluster` example with two workers behind one port and
-// REDIS_URL set, against Debian's redis-server on loopback. A Digest header replayed to the
-// other worker is refused, a publication on one worker reaches a websocket client of the
-// other once, a rate limit counts across both; a wrong REDIS_URL stops the start-up. Every
-// request goes on a new connection, so the kernel spreads them over the workers; each answer
-// names its worker (X-Worker).
+// Beyond one process (issue 26): the `cluster` example with REDIS_URL set, against Debian's
+// redis-server on loopback, in two shapes: two workers behind one port, and two app hosts (two
+// ports on loopback, a worker each) behind nginx — docs/deployment.md, "Several machines". A
+// Digest header replayed to another worker is refused, a publication on one reaches a
+// websocket client of another once, a rate limit counts across all; a wrong REDIS_URL stops
+// the start-up. Every request goes on a new connection (the kernel, or nginx's round robin,
+// spreads them); each answer names its worker (X-Worker).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { authorize, challenge } from '../../packages/core/test/helpers/digest-client.js';
 import { hasRedis, startRedis, type RedisServer } from '../../packages/redis/test/redis-server.js';
+import { freePort, nginx, nginxConf, waitForPort } from './helpers-nginx.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -41,15 +45,6 @@ function call(
     });
     req.on('error', reject);
     req.end(body);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
   });
 }
 
@@ -83,18 +78,67 @@ function startCluster(env: Record<string, string>): {
   return { child, ready, output: () => output };
 }
 
-describe.skipIf(!hasRedis)('the cluster example on Redis (two workers, one port)', () => {
+/** A way to serve the example: its front port, and how to stop it. */
+interface Topology {
+  port: number;
+  stop(): Promise<void>;
+}
+
+async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill(signal);
+  await exited;
+}
+
+/** One cluster of two workers on one port. */
+async function oneHost(redisUrl: string): Promise<Topology> {
+  const port = await freePort();
+  const started = startCluster({ PORT: String(port), REDIS_URL: redisUrl });
+  await started.ready;
+  return { port, stop: () => stopChild(started.child, 'SIGTERM') };
+}
+
+/** Two app hosts (a worker each, one secret) on two loopback ports, behind nginx. */
+async function twoHostsBehindNginx(redisUrl: string): Promise<Topology> {
+  const secret = 'shared-secret-of-the-site-'.repeat(2);
+  const ports = [await freePort(), await freePort()];
+  const hosts = ports.map((port) =>
+    startCluster({ PORT: String(port), REDIS_URL: redisUrl, WORKERS: '1', TRUST_PROXY: '1', SECRET_KEY: secret }),
+  );
+  await Promise.all(hosts.map((host) => host.ready));
+  const dir = mkdtempSync(join(tmpdir(), 'poor-nginx-'));
+  for (const temp of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, temp));
+  const front = await freePort();
+  writeFileSync(join(dir, 'nginx.conf'), nginxConf(dir, front, ports));
+  const proxy = spawn(nginx as string, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  await waitForPort(front);
+  return {
+    port: front,
+    async stop() {
+      await stopChild(proxy, 'SIGQUIT');
+      for (const host of hosts) await stopChild(host.child, 'SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const SHAPES: Array<[string, (redisUrl: string) => Promise<Topology>, boolean]> = [
+  ['two workers behind one port', oneHost, true],
+  ['two app hosts behind nginx ("Several machines")', twoHostsBehindNginx, Boolean(nginx)],
+];
+
+describe.skipIf(!hasRedis).each(SHAPES)('the cluster example on one Redis: %s', (_name, serve, available) => {
   let redis: RedisServer;
-  let cluster: ChildProcess | undefined;
+  let topology: Topology | undefined;
   let port = 0;
 
   beforeAll(async () => {
+    if (!available) return;
     redis = await startRedis();
-    port = await freePort();
-    const started = startCluster({ PORT: String(port), REDIS_URL: redis.url });
-    cluster = started.child;
-    await started.ready;
-    // Both workers answer (the kernel spreads new connections); give up after 200 tries.
+    topology = await serve(redis.url);
+    port = topology.port;
+    // Both workers answer; give up after 200 tries.
     const seen = new Set<string>();
     for (let attempt = 0; seen.size < 2; attempt += 1) {
       if (attempt > 200) throw new Error(`only worker(s) ${[...seen].join(', ')} answered`);
@@ -103,15 +147,11 @@ describe.skipIf(!hasRedis)('the cluster example on Redis (two workers, one port)
   }, 60_000);
 
   afterAll(async () => {
-    if (cluster && cluster.exitCode === null) {
-      const exited = new Promise((resolve) => cluster?.once('exit', resolve));
-      cluster.kill('SIGTERM');
-      await exited;
-    }
+    await topology?.stop();
     await redis?.stop();
   });
 
-  it('refuses a Digest header replayed to the other worker', async () => {
+  it.skipIf(!available)('refuses a Digest header replayed to the other worker', async () => {
     const refused = await call(port, 'GET', '/private');
     const authorization = authorize(challenge(refused.headers['www-authenticate']), {
       user: 'demo',
@@ -128,7 +168,7 @@ describe.skipIf(!hasRedis)('the cluster example on Redis (two workers, one port)
     }
   });
 
-  it('counts a rate limit across both workers', async () => {
+  it.skipIf(!available)('counts a rate limit across both workers', async () => {
     const accepted: string[] = [];
     const refusedBy = new Set<string>();
     for (let attempt = 0; refusedBy.size < 2; attempt += 1) {
@@ -144,7 +184,7 @@ describe.skipIf(!hasRedis)('the cluster example on Redis (two workers, one port)
     expect(accepted).toHaveLength(5);
   });
 
-  it('delivers a publication on one worker to the room on both, once each', async () => {
+  it.skipIf(!available)('delivers a publication on one worker to the room on both, once each', async () => {
     const clients = new Map<string, { socket: WebSocket; messages: string[] }>();
     const opened: WebSocket[] = [];
     try {
@@ -176,7 +216,9 @@ describe.skipIf(!hasRedis)('the cluster example on Redis (two workers, one port)
       for (const socket of opened) socket.terminate();
     }
   });
+});
 
+describe.skipIf(!hasRedis)('the cluster example with a wrong REDIS_URL', () => {
   it('stops at start-up with a clear message when REDIS_URL is wrong', async () => {
     const wrong = `redis://127.0.0.1:${await freePort()}`;
     const started = startCluster({ PORT: String(await freePort()), REDIS_URL: wrong });

@@ -5,98 +5,15 @@
 // nginx is missing; .ci/run installs it and sets POOR_NGINX_REQUIRED=1.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, nginx, nginxConf, waitForLine, waitForPort } from './helpers-nginx.js';
 import { WebSocket } from 'ws';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const nginx = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((path) => existsSync(path));
-if (!nginx && process.env.POOR_NGINX_REQUIRED === '1') {
-  throw new Error('nginx is required (POOR_NGINX_REQUIRED=1) but not installed: apt-get install nginx');
-}
-if (!nginx) console.warn('deployment test skipped: no nginx found (apt-get install nginx)');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** Resolves once `child` has printed a line matching `pattern` (from the moment of the call). */
-function waitForLine(child: ChildProcess, pattern: RegExp, timeout = 30_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`no line matching ${String(pattern)}; got: ${text}`)), timeout);
-    const onData = (chunk: Buffer): void => {
-      text += chunk.toString();
-      const found = text.split('\n').find((line) => pattern.test(line));
-      if (found) {
-        clearTimeout(timer);
-        child.stdout?.off('data', onData);
-        resolve(found);
-      }
-    };
-    child.stdout?.on('data', onData);
-  });
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const ok = await fetch(`http://127.0.0.1:${port}/`).then(
-      () => true,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`nothing answers on port ${port}`);
-}
-
-function nginxConf(dir: string, listen: number, upstream: number): string {
-  const asRoot = process.getuid?.() === 0 ? 'user root root;' : '';
-  return `${asRoot}
-worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 512; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  client_max_body_size 20m;
-  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
-  upstream poor { server 127.0.0.1:${upstream}; }
-  server {
-    listen 127.0.0.1:${listen};
-    server_name www.example.test;
-    location / {
-      proxy_pass http://poor;
-      proxy_http_version 1.1;
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header X-Forwarded-Host $host:$server_port;
-      proxy_set_header X-Request-Id $request_id;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-    }
-  }
-}
-`;
-}
-
 describe.skipIf(!nginx)('behind nginx: the cluster example', () => {
   const dir = mkdtempSync(join(tmpdir(), 'poor-nginx-'));
   let primary: ChildProcess;
@@ -116,7 +33,7 @@ describe.skipIf(!nginx)('behind nginx: the cluster example', () => {
     primary.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await waitForLine(primary, /workers listening/);
     for (const temp of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, temp));
-    writeFileSync(join(dir, 'nginx.conf'), nginxConf(dir, front, app));
+    writeFileSync(join(dir, 'nginx.conf'), nginxConf(dir, front, [app]));
     proxy = spawn(nginx as string, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
     await waitForPort(front);
     base = `http://127.0.0.1:${front}`;
