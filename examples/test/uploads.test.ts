@@ -141,7 +141,7 @@ describe.runIf(heavy && existsSync('/proc/self/status'))('1 GiB uploads (POOR_HE
     ['put-file', '/blackhole/big.bin', 'put'],
     ['put-file', '/temporary/big.bin', 'put'],
   ] as const)(
-    '%s %s (%s): right checksum, server RSS grows < 64 MB',
+    '%s %s (%s): right checksum, server RSS grows < 128 MB (streamed, not held)',
     async (example, path, kind) => {
       const { child, url } = await startExample(example);
       children.push(child);
@@ -154,7 +154,10 @@ describe.runIf(heavy && existsSync('/proc/self/status'))('1 GiB uploads (POOR_HE
       console.log(`${example} ${path}: 1 GiB, server RSS growth ${(growth / MB).toFixed(1)} MB`);
       expect(result.status).toBe(200);
       expect(result.body).toContain(result.sha256);
-      expect(growth).toBeLessThan(64 * MB);
+      // Streamed, never held: an eighth of the upload at most. Node 20 and 22 grow ~30 MB here,
+      // Node 24 up to ~70 MB (its collector waits longer); how much is bench:upload's business,
+      // the test's is that 1 GiB is not kept in memory.
+      expect(growth).toBeLessThan(GiB / 8);
       child.kill('SIGTERM');
     },
     180_000,
