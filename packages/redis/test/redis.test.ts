@@ -236,6 +236,9 @@ describe.skipIf(!hasRedis)('@poor/redis with a real redis-server', () => {
     const [a, b] = [await chatWorker(), await chatWorker()];
     const onA = await listen(a.port, 'hall');
     const onB = await listen(b.port, 'hall');
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
     await server.kill();
     for (const word of ['one', 'two'])
       await fetch(`http://127.0.0.1:${a.port}/say/hall`, { method: 'POST', body: word });
@@ -254,5 +257,7 @@ describe.skipIf(!hasRedis)('@poor/redis with a real redis-server', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(onB.messages[0]).toMatch(/^text:again \d+$/);
+    process.off('unhandledRejection', onUnhandled);
+    expect(unhandled).toEqual([]);
   });
 });
