@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Application, Logger } from '@poor/core';
-import { recordingLogger } from '../../packages/core/test/helpers/transports.js';
+import { recordingLogger, until } from '../../packages/core/test/helpers/transports.js';
 import { app as putFile } from '../put-file.js';
 import { app as simpleJson } from '../simple-json.js';
 import { app as simple } from '../simple.js';
@@ -21,14 +21,6 @@ function nextResponse(app: Application): Promise<void> {
     };
     app.addHook('onResponse', hook);
   });
-}
-
-/** Waits until `ready()` holds, up to 10 s; then fails saying what it saw. */
-async function until(ready: () => boolean, seen: () => string): Promise<void> {
-  for (const start = Date.now(); !ready();) {
-    if (Date.now() - start > 10_000) throw new Error(`gave up waiting: ${seen()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const opened: Application[] = [];

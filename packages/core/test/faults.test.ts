@@ -23,17 +23,10 @@ import { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Application, FileResponse, GeneratorResponse } from '../src/index.js';
-import { recordingLogger } from './helpers/transports.js';
+import { recordingLogger, until } from './helpers/transports.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'poor-faults-'));
 
-/** Waits until `ready()` holds, up to 10 s; then fails saying what it saw. */
-async function until(ready: () => boolean, seen: () => string): Promise<void> {
-  for (const start = Date.now(); !ready();) {
-    if (Date.now() - start > 10_000) throw new Error(`gave up waiting: ${seen()}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function upload(port: number, size: number): Promise<{ status: number; text: string }> {

@@ -14,7 +14,7 @@ import {
   type InjectResponse,
 } from '@poor/core';
 import { authorize, challenge } from '../../core/test/helpers/digest-client.js';
-import { recordingLogger } from '../../core/test/helpers/transports.js';
+import { recordingLogger, until } from '../../core/test/helpers/transports.js';
 import { websockets, type WebSocketAddOn } from '@poor/ws';
 import { WebSocket as Client } from 'ws';
 import {
@@ -88,14 +88,6 @@ describe.skipIf(!hasRedis)('@poor/redis with a real redis-server', () => {
     await ready;
     sockets.push(client);
     return { messages, client };
-  }
-
-  /** Waits until `ready()` holds (10 s at most), then fails saying what it saw. */
-  async function until(ready: () => boolean, seen: () => unknown): Promise<void> {
-    for (const start = Date.now(); !ready();) {
-      if (Date.now() - start > 10_000) throw new Error(`gave up waiting: ${JSON.stringify(seen())}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
   }
 
   const apps: Application[] = [];

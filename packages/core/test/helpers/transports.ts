@@ -188,3 +188,14 @@ export function useCleanup(): { listening(app: Application): Promise<number>; te
     },
   };
 }
+
+/**
+ * Waits until `ready()` holds, checking every 5 ms, for at most 10 s; then fails with what
+ * `seen()` reports. For tests that wait on a state rather than an event they can listen to.
+ */
+export async function until(ready: () => boolean, seen: () => unknown): Promise<void> {
+  for (const start = Date.now(); !ready();) {
+    if (Date.now() - start > 10_000) throw new Error(`gave up waiting: ${JSON.stringify(seen())}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
