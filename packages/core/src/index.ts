@@ -46,6 +46,7 @@ export {
   createMemberDecorator,
   defaultHandler,
   errorHandler,
+  guard,
   hook,
   route,
   type Controller,
@@ -70,7 +71,7 @@ export type {
   RouteParamsObject,
   RouteRequest,
 } from './routing/route-params.js';
-export { Request } from './request/request.js';
+export { Request, type Decoration, type RequestDecorations } from './request/request.js';
 export { RequestHead } from './request/request-head.js';
 export type { Authorization } from './http/auth-params.js';
 export type { RequestApp } from './request/request-app.js';

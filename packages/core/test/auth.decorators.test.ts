@@ -6,7 +6,9 @@ import {
   checkBasic,
   checkDigest,
   controller,
+  guard,
   hexdigest,
+  HTTPException,
   PasswordMap,
   route,
   type InjectResponse,
@@ -83,5 +85,40 @@ describe('authentication decorators', () => {
       'basic ops',
     );
     expect((await app.inject('/basic')).headers['www-authenticate']).toBe('Basic realm="Ops", charset="UTF-8"');
+  });
+});
+
+describe('@guard(fn) on a class and on a method', () => {
+  const requireToken = (req: Request): void => {
+    if (req.headers.get('x-token') !== 'ok') throw new HTTPException(401);
+  };
+  const requireAdmin = (req: Request): string | undefined =>
+    req.headers.get('x-role') === 'admin' ? undefined : 'admins only';
+
+  @guard(requireToken)
+  @controller('/api')
+  class Api {
+    @route('/items')
+    items(): string {
+      return 'items';
+    }
+
+    @guard(requireAdmin)
+    @route('/admin')
+    admin(): string {
+      return 'admin';
+    }
+  }
+
+  it('guards every route of the class, and one method more', async () => {
+    const app = new Application('guards', { logger: false, controllers: [Api] });
+    const get = async (url: string, headers: Record<string, string> = {}) => {
+      const reply = await app.inject({ url, headers });
+      return `${reply.status} ${reply.body.toString()}`;
+    };
+    expect((await get('/api/items')).startsWith('401')).toBe(true);
+    expect(await get('/api/items', { 'x-token': 'ok' })).toBe('200 items');
+    expect(await get('/api/admin', { 'x-token': 'ok' })).toBe('200 admins only');
+    expect(await get('/api/admin', { 'x-token': 'ok', 'x-role': 'admin' })).toBe('200 admin');
   });
 });

@@ -215,14 +215,29 @@ describe('HTTP Digest (RFC 7616)', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(readdirSync(uploadDir)).toEqual([]);
   });
+});
 
-  it('without a secretKey, the first challenge says which option is missing', async () => {
-    const app = new Application('no-secret', { authMap: users, logger: false });
-    app.route('/x', () => 'x', { before: [digest('Zone')] });
-    const logger = { error: vi.fn(), warn() {}, info() {}, debug() {} };
-    app.logger = logger;
-    expect((await app.inject('/x')).status).toBe(500);
-    expect(String((logger.error.mock.calls[0]?.[0] as { err?: unknown }).err)).toContain('secretKey');
+describe('the secret key Digest needs (issue 27, 6)', () => {
+  it('refuses to start without one, or with one under 32 bytes, instead of a 500 per request', async () => {
+    for (const secretKey of [undefined, 'too-short']) {
+      const app = new Application('no-secret', { authMap: users, logger: false, secretKey });
+      app.route('/private', () => 'x', { before: [digest('Zone')] });
+      await expect(app.ready()).rejects.toThrow(
+        /digest\(Zone\) on \/private needs the secretKey option: at least 32 bytes/,
+      );
+    }
+    const fine = new Application('secret', { authMap: users, logger: false, secretKey: 'k'.repeat(32) });
+    fine.route('/private', () => 'x', { before: [digest('Zone')] });
+    await expect(fine.ready()).resolves.toBe(fine);
+  });
+
+  it('checks app-wide guards too, and leaves apps without Digest alone', async () => {
+    const app = new Application('app-wide', { authMap: users, logger: false });
+    app.before(digest('Zone'));
+    await expect(app.ready()).rejects.toThrow(/digest\(Zone\) \(app-wide\) needs the secretKey option/);
+    const plain = new Application('plain', { logger: false });
+    plain.route('/', () => 'x');
+    await expect(plain.ready()).resolves.toBe(plain);
   });
 });
 

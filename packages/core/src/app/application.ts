@@ -2,19 +2,19 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Controller } from '../decorators/decorators.js';
-import { kLifecycle, kProtocols } from '../http/symbols.js';
+import { kLifecycle, kProtocols, kRequires, kTables } from '../http/symbols.js';
+import { nameOf } from '../http/util.js';
 import { handleRequest, handleSocket } from '../lifecycle/pipeline.js';
 import { NoContentResponse } from '../response/response.js';
 import type { UpgradeProtocol } from '../routing/handlers.js';
 import type { RouteFilter } from '../routing/filters.js';
-import { envText, type SettingsOptions } from '../settings/settings.js';
+import { envText, type Settings, type SettingsOptions } from '../settings/settings.js';
 import { bindController, compileController, type BoundController, type MemberRegistration } from './controllers.js';
 import { debugInfoPage } from './debug-info.js';
 import { injectRequest, type InjectOptions, type InjectResponse } from './inject.js';
 import { Profiler } from './profile.js';
 import { Registry } from './registry.js';
 import { Lifecycle, type ListenOptions } from './server.js';
-import { kTables } from '../http/symbols.js';
 
 /** An add-on: a function that extends the application through its public API (`app.use(addOn)`). */
 export interface AddOn {
@@ -25,12 +25,39 @@ export interface AddOn {
 /** Options of {@link Application}; each setting is also a typed property. */
 export interface ApplicationOptions extends SettingsOptions {
   /** Controller classes (instantiated with no arguments) or instances. */
-  controllers?: Controller[];
+  controllers?: Controller[] | undefined;
   /** Add-ons to install (the same as calling `app.use()`; order does not matter). */
-  addOns?: AddOn[];
+  addOns?: AddOn[] | undefined;
   /** Extra route filters: name → regex or `{ regex, convert }`. */
-  filters?: Record<string, string | RegExp | RouteFilter>;
+  filters?: Record<string, string | RegExp | RouteFilter> | undefined;
 }
+
+/** A hook that checks the settings it needs at start-up (digest(): the secret key). */
+type Demanding = ((...args: never[]) => unknown) & { [kRequires]?: (settings: Settings) => string | undefined };
+
+/** What the hooks of the app's routes and of the whole app need and the settings lack, one line each. */
+function unmetRequirements(app: Application): string[] {
+  const tables = app[kTables];
+  const found: string[] = [];
+  const check = (hooks: readonly unknown[], where: string): void => {
+    for (const hook of hooks as Demanding[]) {
+      const lack = hook[kRequires]?.(app);
+      if (lack !== undefined) found.push(`${nameOf(hook)} ${where} needs ${lack}`);
+    }
+  };
+  for (const phase of SCOPED_PHASES) check(tables.app[phase], '(app-wide)');
+  for (const entry of [...app.router.staticRoutes, ...app.router.patternRoutes]) {
+    for (const handler of [...entry.handlers.values(), ...entry.upgrades.values()]) {
+      const scope = tables.scopeOf(handler);
+      for (const phase of SCOPED_PHASES) {
+        check([...(scope?.parent?.[phase] ?? []), ...(scope?.[phase] ?? [])], `on ${entry.pattern}`);
+      }
+    }
+  }
+  return found;
+}
+
+const SCOPED_PHASES = ['guard', 'preValidation', 'validation', 'preHandler'] as const;
 
 /** Every method the server itself implements, for `OPTIONS *`. */
 const SERVER_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
@@ -188,6 +215,8 @@ export class Application extends Registry {
   #compileOnce(): void {
     const problem = this.authMap?.problems()[0];
     if (problem !== undefined) throw new TypeError(`authMap: ${problem}`);
+    const missing = unmetRequirements(this)[0];
+    if (missing !== undefined) throw new TypeError(missing);
     const pending = this.#pending;
     this.#pending = [];
     for (const bound of pending) compileController(bound, this, this[kTables], this.#kinds);

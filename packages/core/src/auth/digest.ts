@@ -3,6 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createGuardDecorator } from '../decorators/decorators.js';
 import type { BeforeHook } from '../routing/handlers.js';
+import { kRequires } from '../http/symbols.js';
 import { HTTPException } from '../response/http-error.js';
 import { decodeExtValue, parseAuthorization, type ParsedAuthorization } from '../http/auth-params.js';
 import type { DigestHash } from '../settings/password-map.js';
@@ -213,6 +214,13 @@ export function digest(realm: string, user?: string): BeforeHook {
     return undefined;
   };
   Object.defineProperty(hook, 'name', { value: `digest(${realm})` });
+  // Checked when the app gets ready: a missing or short key would make every request a 500.
+  Object.defineProperty(hook, kRequires, {
+    value: (settings: DigestSettings): string | undefined =>
+      Buffer.byteLength(settings.secretKey ?? '') >= 32
+        ? undefined
+        : 'the secretKey option: at least 32 bytes (it signs the nonces)',
+  });
   return hook;
 }
 

@@ -271,6 +271,16 @@ export function createGuardDecorator(
   return decorator as unknown as ClassDecoratorFor & MethodDecoratorFor<never>;
 }
 
+/**
+ * Puts `check` in phase `guard` of every route of a controller (on the class) or of one
+ * method's routes (on the method): `@guard(requireAdmin)`. It runs before the body is read;
+ * returning a value or throwing (`throw new HTTPException(403)`) answers at once.
+ */
+export function guard(check: BeforeHook): ClassDecoratorFor & MethodDecoratorFor<never> {
+  const name = check.name || 'anonymous';
+  return createGuardDecorator(`@guard(${name})`, check);
+}
+
 /** Reads what the decorators recorded on a class and its base classes. */
 export function readControllerMetadata(ctor: new () => object): ControllerMetadata {
   const chain: object[] = [];

@@ -12,3 +12,5 @@ export const kTargetError = Symbol('poor.targetError');
 export const kParse = Symbol('poor.parse');
 /** Reads and parses a request's JSON body with a callback instead of promises (the POST fast path). */
 export const kReadJson = Symbol('poor.readJson');
+/** A hook's start-up check of the settings: what it lacks (`ready()` refuses to start), if anything. */
+export const kRequires = Symbol('poor.requires');

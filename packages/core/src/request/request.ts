@@ -5,6 +5,21 @@ import { Fields } from './fields.js';
 import { readForm, type FormOptions, type FormValue } from './form.js';
 import { RequestHead } from './request-head.js';
 
+/**
+ * The types of a request's free slots (`user`, `api`, `db`), for declaration merging; a slot
+ * not named here is `unknown`.
+ *
+ * @example
+ * declare module '@poor/core' {
+ *   interface RequestDecorations { user: Account; db: Pool }
+ * }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface RequestDecorations {}
+
+/** A slot's type: what {@link RequestDecorations} says, else `unknown`. */
+export type Decoration<K extends string> = K extends keyof RequestDecorations ? RequestDecorations[K] : unknown;
+
 const EMPTY_FORM = new Fields<FormValue>();
 const NO_PARAMS = Object.freeze(Object.create(null) as Record<string, unknown>);
 
@@ -24,12 +39,12 @@ export class Request<Params extends Record<string, unknown> = Record<string, unk
   uriHandler: ((...args: never[]) => unknown) | undefined;
   /** The error handler used, if any. */
   errorHandler: ((...args: never[]) => unknown) | undefined;
-  /** Free slot: the authenticated user (set by digest/basic auth). */
-  user: unknown;
-  /** Free slot for API helpers (e.g. OpenAPI). */
-  api: unknown;
-  /** Free slot for a database handle. */
-  db: unknown;
+  /** Free slot: the authenticated user (set by digest/basic auth); typed by {@link RequestDecorations}. */
+  user!: Decoration<'user'>;
+  /** Free slot for API helpers (e.g. OpenAPI); typed by {@link RequestDecorations}. */
+  api!: Decoration<'api'>;
+  /** Free slot for a database handle; typed by {@link RequestDecorations}. */
+  db!: Decoration<'db'>;
   /**
    * The parsed JSON body (any JSON value) when `autoJson` applied to the request's MIME type;
    * `undefined` otherwise.

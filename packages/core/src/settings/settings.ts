@@ -52,60 +52,60 @@ export type FileCallback = (file: UploadInfo) => Writable;
 /** The options every part of Poor reads (see {@link Settings}); each is also a typed property. */
 export interface SettingsOptions {
   /** Debug pages (stack traces, `/debug-info`); never on by itself. */
-  debug?: boolean;
+  debug?: boolean | undefined;
   /** Secret for sessions and digest nonces. */
-  secretKey?: string;
+  secretKey?: string | undefined;
   /** Folder served by `@poor/static` (loaded on demand). */
-  documentRoot?: string;
+  documentRoot?: string | undefined;
   /** Directory listings for `documentRoot`. */
-  documentIndex?: boolean;
+  documentIndex?: boolean | undefined;
   /** Parse the query into `req.args` (default true). */
-  autoArgs?: boolean;
+  autoArgs?: boolean | undefined;
   /** Parse form bodies before the handler (default true). */
-  autoForm?: boolean;
+  autoForm?: boolean | undefined;
   /** Parse JSON bodies before the handler (default true). */
-  autoJson?: boolean;
+  autoJson?: boolean | undefined;
   /** Parse the Cookie header into `req.cookies` (default true). */
-  autoCookies?: boolean;
+  autoCookies?: boolean | undefined;
   /** Keep empty query/form values (default false). */
-  keepBlankValues?: boolean;
+  keepBlankValues?: boolean | undefined;
   /** Malformed query/form pairs answer 400 (default false). */
-  strictParsing?: boolean;
+  strictParsing?: boolean | undefined;
   /** MIME types parsed as forms. */
-  formMimeTypes?: string[];
+  formMimeTypes?: string[] | undefined;
   /** MIME types parsed as JSON. */
-  jsonMimeTypes?: string[];
+  jsonMimeTypes?: string[] | undefined;
   /** Body limits. */
-  limits?: Partial<Limits>;
+  limits?: Partial<Limits> | undefined;
   /** Folder for uploaded files (default the OS temp dir). */
-  uploadDir?: string;
+  uploadDir?: string | undefined;
   /** Custom storage for uploaded files. */
-  fileCallback?: FileCallback;
+  fileCallback?: FileCallback | undefined;
   /** `X-Powered-By` value, or false for none (default `Poor`). */
-  poweredBy?: string | false;
+  poweredBy?: string | false | undefined;
   /** Logger, or false to log nothing (default: the console without debug lines; `console` adds them). */
-  logger?: Logger | false;
+  logger?: Logger | false | undefined;
   /** One `info` line per request (method, URL, status, milliseconds); default false. */
-  accessLog?: boolean;
+  accessLog?: boolean | undefined;
   /** Which proxies' `X-Forwarded-*` headers to believe (default false: none); see {@link TrustProxy}. */
-  trustProxy?: TrustProxy;
+  trustProxy?: TrustProxy | undefined;
   /** Milliseconds `close()` waits for in-flight requests (default 10 000). */
-  closeTimeout?: number;
+  closeTimeout?: number | undefined;
   /**
    * Milliseconds a handler has to start its answer; past them the client gets 503 with
    * `Connection: close`, the late answer is dropped and an error is logged (default 0: no limit).
    */
-  responseTimeout?: number;
+  responseTimeout?: number | undefined;
   /** Digest algorithm offered (default `MD5-sess`, as upstream; SHA-256 is offered too when the realm has SHA-256 users). */
-  authAlgorithm?: DigestAlgorithm;
+  authAlgorithm?: DigestAlgorithm | undefined;
   /** Digest quality of protection: `auth` (default) or `''` for RFC 2069 clients (no replay protection then). */
-  authQop?: 'auth' | '';
+  authQop?: 'auth' | '' | undefined;
   /** Seconds a Digest nonce stays valid (default 300); an older one answers 401 with `stale=true`. */
-  authTimeout?: number;
+  authTimeout?: number | undefined;
   /** Users and HA1s by realm for Digest authentication. */
-  authMap?: PasswordMap;
+  authMap?: PasswordMap | undefined;
   /** Where Digest nonce counts are remembered (default in memory; share one in a cluster). */
-  nonceStore?: NonceStore;
+  nonceStore?: NonceStore | undefined;
 }
 
 const NOOP = (): void => {};
