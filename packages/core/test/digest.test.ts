@@ -257,12 +257,12 @@ describe('a nonce store that fails', () => {
     expect(first.status).toBe(503);
     expect(first.headers['retry-after']).toBe('5');
     expect((await login(app, good)).status).toBe(503);
-    expect(log.lines.map((line) => line.level)).toEqual(['warn']);
+    expect(log.lines.filter((line) => line.level !== 'debug').map((line) => line.level)).toEqual(['warn']);
     down = false;
     expect((await login(app, good)).status).toBe(200);
     down = true;
     expect((await login(app, good)).status).toBe(503);
-    expect(log.lines.map((line) => line.level)).toEqual(['warn', 'warn']);
+    expect(log.lines.filter((line) => line.level !== 'debug').map((line) => line.level)).toEqual(['warn', 'warn']);
   });
 });
 

@@ -1,17 +1,19 @@
 // Logging: pino as the logger (structured fields, not preformatted strings), the default
 // console logger, the opt-in access log, and no per-request line above debug for a client's
 // mistake.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Application, HTTPException } from '../src/index.js';
+import { Application, FileResponse, HTTPException } from '../src/index.js';
 import { rawExchange, useCleanup } from './helpers/transports.js';
 
 interface PinoLine {
   level: number;
   msg: string;
   err?: { type: string; message: string; stack: string };
-  req?: { method: string; url: string; route?: string };
+  req?: { id: string; method: string; url: string; route?: string };
   res?: { statusCode: number };
   responseTime?: number;
 }
@@ -137,8 +139,33 @@ describe('a pino instance as the logger', () => {
       [30, 'GET', '/hello?q=1', 200],
       [30, 'GET', '/nope', 404],
     ]);
-    expect(access[0]?.msg).toMatch(/^GET \/hello\?q=1 200 \d+\.\d ms$/);
+    expect(access[0]?.msg).toMatch(/ GET \/hello\?q=1 200 \d+\.\d ms$/);
     expect(typeof access[0]?.responseTime).toBe('number');
+  });
+
+  it('access log lines carry the time and the request id; a file answered through inject() is not "closed early"', async () => {
+    const { lines, logger } = pinoLines('info');
+    const dir = cleanup.tempDir();
+    writeFileSync(join(dir, 'a.txt'), 'x'.repeat(100_000));
+    const app = new Application('access-file', { logger, accessLog: true });
+    app.route('/file', () => new FileResponse(join(dir, 'a.txt')));
+    await app.inject({ url: '/file', headers: {} });
+    await settle();
+    const [line] = lines.filter((entry) => entry.res !== undefined);
+    expect(line?.msg).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z [\w-]{36} GET \/file 200 \d+\.\d ms$/);
+    expect(line?.msg).toContain(String(line?.req?.id));
+  });
+
+  it('lists the routes at debug level when the app gets ready, and app.routes() gives them', async () => {
+    const { lines, logger } = pinoLines('debug');
+    const app = new Application('listed', { logger });
+    app.route('/hello', () => 'hi', ['GET', 'POST']);
+    app.route('/user/<id:int>', () => 'user');
+    await app.ready();
+    expect(app.routes()).toEqual(['GET /hello', 'POST /hello', 'OPTIONS *', 'GET /user/<id:int>']);
+    expect(lines.map((line) => line.msg)).toContain(
+      'Poor: listed serves GET /hello, POST /hello, OPTIONS *, GET /user/<id:int>',
+    );
   });
 
   it('the access log is off by default', async () => {
@@ -147,7 +174,7 @@ describe('a pino instance as the logger', () => {
     app.route('/hello', () => 'hi');
     await app.inject('/hello');
     await settle();
-    expect(lines).toEqual([]);
+    expect(lines.filter((line) => line.res !== undefined)).toEqual([]);
   });
 });
 

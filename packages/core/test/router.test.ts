@@ -158,7 +158,8 @@ describe('default handler and 404', () => {
     const logger = recordingLogger();
     const app = new Application('log404', { logger });
     await app.inject('/missing');
-    expect(logger.lines).toEqual([{ level: 'debug', text: 'Poor: 404 Not Found: GET /missing' }]);
+    const perRequest = logger.lines.filter((line) => !line.text.startsWith('Poor: log404 serves')); // the start-up line
+    expect(perRequest).toEqual([{ level: 'debug', text: 'Poor: 404 Not Found: GET /missing' }]);
     const printed: unknown[] = [];
     const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((name) => {
       const original = console[name];

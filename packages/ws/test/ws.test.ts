@@ -137,6 +137,29 @@ describe('@poor/ws over real sockets', () => {
     expect((await next(other)).data.toString()).toBe('only-you');
   });
 
+  it('writes one access log line for an accepted upgrade (101), with the time and the request id', async () => {
+    const lines: string[] = [];
+    const logger = {
+      error() {},
+      warn() {},
+      info: (...args: unknown[]) => void lines.push(String(args.at(-1))),
+      debug() {},
+    };
+    const sockets = websockets();
+    const app = new Application('ws-log', { logger, accessLog: true }).use(sockets);
+    sockets.route('/live', (socket) => socket.send('hi'));
+    apps.push(app);
+    const { port } = await app.listen({ port: 0 });
+    const client = await open(`ws://127.0.0.1:${port}/live`);
+    expect((await next(client)).data.toString()).toBe('hi');
+    const closed = once(client, 'close');
+    client.close();
+    await closed;
+    await app.close();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z [\w-]{36} GET \/live 101 websocket$/);
+  });
+
   it('closes a message over maxPayload with 1009', async () => {
     const { url } = await serve((_app, sockets) => sockets.route('/big', () => undefined), { maxPayload: 1024 });
     const client = await open(`${url}/big`);

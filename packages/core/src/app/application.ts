@@ -8,7 +8,7 @@ import { handleRequest, handleSocket } from '../lifecycle/pipeline.js';
 import { NoContentResponse } from '../response/response.js';
 import type { UpgradeProtocol } from '../routing/handlers.js';
 import type { RouteFilter } from '../routing/filters.js';
-import { envText, type Settings, type SettingsOptions } from '../settings/settings.js';
+import { debugEnabled, envText, type Settings, type SettingsOptions } from '../settings/settings.js';
 import { bindController, compileController, type BoundController, type MemberRegistration } from './controllers.js';
 import { debugInfoPage } from './debug-info.js';
 import { injectRequest, type InjectOptions, type InjectResponse } from './inject.js';
@@ -242,6 +242,7 @@ export class Application extends Registry {
     if (this.documentRoot) await this.#loadStatic(this.documentRoot);
     this.#compile();
     for (const callback of this.#onReady) await callback(this);
+    if (debugEnabled(this.logger)) this.logger.debug?.(`Poor: ${this.name} serves ${this.routes().join(', ')}`);
     return this;
   }
 

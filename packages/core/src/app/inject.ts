@@ -42,7 +42,7 @@ class MemorySocket extends Duplex {
   encrypted = false;
 
   constructor(remoteAddress: string) {
-    super({ allowHalfOpen: false });
+    super({ allowHalfOpen: true }); // a side that ends its writing may still read, as TCP allows
     this.remoteAddress = remoteAddress;
   }
 
@@ -100,6 +100,14 @@ export function injectRequest(
   options: InjectOptions,
 ): Promise<InjectResponse> {
   const server = new Server(listener);
+  // As listen() does (server.ts): a client that ends its side after the request still gets
+  // the whole answer; without it a streamed body (a file) was cut when the in-memory client
+  // ended, and the access log called it an abort.
+  (server as { httpAllowHalfOpen?: boolean }).httpAllowHalfOpen = true;
+  // The client side closes once it has read the answer; that must not close the server's
+  // response before it has finished (a file's last write), which would look like an abort.
+  let answered: ServerResponse | undefined;
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => (answered = res));
   const serverSide = new MemorySocket(options.remoteAddress ?? '127.0.0.1');
   const clientSide = new MemorySocket('127.0.0.1');
   serverSide.peer = clientSide;
@@ -131,7 +139,12 @@ export function injectRequest(
         res.on('error', reject);
         res.on('end', () => {
           const data = Buffer.concat(chunks);
-          clientSide.destroy();
+          const close = (): void => void clientSide.destroy();
+          if (answered === undefined || answered.writableFinished) close();
+          else {
+            answered.once('finish', close);
+            answered.once('close', close);
+          }
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,

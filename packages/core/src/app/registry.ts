@@ -213,6 +213,19 @@ export class Registry extends Settings {
     return tables.listOf(tables.app, phase);
   }
 
+  /**
+   * Every route as `METHOD pattern` (an upgrade route as `websocket pattern`): static routes
+   * first, then patterns in the order they are tried. Logged at debug level at start-up.
+   */
+  routes(): string[] {
+    const lines: string[] = [];
+    for (const entry of [...this.router.staticRoutes, ...this.router.patternRoutes]) {
+      for (const method of entry.handlers.keys()) lines.push(`${method} ${entry.pattern}`);
+      for (const protocol of entry.upgrades.keys()) lines.push(`${protocol} ${entry.pattern}`);
+    }
+    return lines;
+  }
+
   /** Fallbacks in order. */
   get fallbacks(): readonly Fallback[] {
     return this[kTables].fallbacks;

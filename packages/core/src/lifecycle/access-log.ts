@@ -1,5 +1,6 @@
 // The opt-in access log (`accessLog: true`): one `info` line per request once its answer is
-// sent or its connection closes, with pino-style fields (`req`, `res`, `responseTime`).
+// sent or its connection closes, with pino-style fields (`req`, `res`, `responseTime`); the
+// message starts with the time and the request id, for loggers that print only the message.
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Request } from '../request/request.js';
@@ -8,6 +9,7 @@ import { logFields } from '../request/log-fields.js';
 /** Logs `req` when its response closes. */
 export function logAccess(req: Request, res: ServerResponse): void {
   const start = performance.now();
+  const arrived = new Date().toISOString();
   res.once('close', () => {
     const responseTime = Math.round((performance.now() - start) * 1000) / 1000;
     const raw = req.raw;
@@ -20,7 +22,15 @@ export function logAccess(req: Request, res: ServerResponse): void {
         responseTime,
         ...(aborted ? { aborted } : {}),
       },
-      `${req.method} ${raw.url} ${status} ${responseTime.toFixed(1)} ms${aborted ? ' (connection closed early)' : ''}`,
+      `${arrived} ${req.id} ${req.method} ${raw.url} ${status} ${responseTime.toFixed(1)} ms${aborted ? ' (connection closed early)' : ''}`,
     );
   });
+}
+
+/** Logs an upgrade handed to its protocol (its response is never written: the socket is the add-on's now). */
+export function logUpgrade(req: Request, protocol: string): void {
+  req.app.logger.info(
+    { req: { ...logFields(req), remoteAddress: req.ip }, res: { statusCode: 101 }, upgrade: protocol },
+    `${new Date().toISOString()} ${req.id} ${req.method} ${req.raw.url} 101 ${protocol}`,
+  );
 }

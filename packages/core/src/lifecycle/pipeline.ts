@@ -12,7 +12,7 @@ import { makeResponse } from '../response/make-response.js';
 import { Declined, NoContentResponse, Response } from '../response/response.js';
 import type { BeforeHook, UpgradeProtocol } from '../routing/handlers.js';
 import type { RouteFunction, RouteMatch } from '../routing/router.js';
-import { logAccess } from './access-log.js';
+import { logAccess, logUpgrade } from './access-log.js';
 import { handleError, statusResponse } from './errors.js';
 import { Exchange, type Host } from './exchange.js';
 import { armResponseTimeout, lastResort, settle, watchResponse, type Answer } from './finish.js';
@@ -227,6 +227,7 @@ async function accept(req: Exchange, match: RouteMatch & { kind: 'found' }, upgr
   if (socket.destroyed) return new Declined();
   res.detachSocket(socket as never);
   upgrade.protocol.accept({ req, socket, head, handler: match.handler, args: match.args });
+  if (req.host.accessLog) logUpgrade(req, upgrade.token);
   return new Declined();
 }
 
