@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Controller } from '../decorators/decorators.js';
 import { kLifecycle, kProtocols, kRequires, kTables } from '../http/symbols.js';
 import { nameOf } from '../http/util.js';
+import { PRE_PHASES } from '../lifecycle/phases.js';
 import { handleRequest, handleSocket } from '../lifecycle/pipeline.js';
 import { NoContentResponse } from '../response/response.js';
 import type { UpgradeProtocol } from '../routing/handlers.js';
@@ -45,19 +46,17 @@ function unmetRequirements(app: Application): string[] {
       if (lack !== undefined) found.push(`${nameOf(hook)} ${where} needs ${lack}`);
     }
   };
-  for (const phase of SCOPED_PHASES) check(tables.app[phase], '(app-wide)');
+  for (const phase of PRE_PHASES) check(tables.app[phase], '(app-wide)');
   for (const entry of [...app.router.staticRoutes, ...app.router.patternRoutes]) {
     for (const handler of [...entry.handlers.values(), ...entry.upgrades.values()]) {
       const scope = tables.scopeOf(handler);
-      for (const phase of SCOPED_PHASES) {
+      for (const phase of PRE_PHASES) {
         check([...(scope?.parent?.[phase] ?? []), ...(scope?.[phase] ?? [])], `on ${entry.pattern}`);
       }
     }
   }
   return found;
 }
-
-const SCOPED_PHASES = ['guard', 'preValidation', 'validation', 'preHandler'] as const;
 
 /** Every method the server itself implements, for `OPTIONS *`. */
 const SERVER_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';

@@ -2,7 +2,7 @@
 import { arch, hostname, platform, release } from 'node:os';
 import { kTables } from '../http/symbols.js';
 import { nameOf } from '../http/util.js';
-import { PHASES } from '../lifecycle/phases.js';
+import { isScoped, PHASES, SCOPED_PHASES } from '../lifecycle/phases.js';
 import { MASK, maskSecret, methodRows, section, table, upgradeRows, type Cell } from '../pages/debug.js';
 import { htmlPage } from '../pages/pages.js';
 import type { Request } from '../request/request.js';
@@ -17,14 +17,13 @@ function hookRows(app: Shown): Cell[][] {
   const tables = app[kTables];
   const rows: Cell[][] = [];
   for (const phase of PHASES) {
-    const scopes = phase === 'onRequest' || phase === 'onResponse' ? [tables.app] : [tables.app, ...tables.scopes];
+    const scopes = isScoped(phase) ? [tables.app, ...tables.scopes] : [tables.app];
     for (const scope of scopes) {
       for (const hook of tables.listOf(scope, phase)) rows.push([scope.name, phase, nameOf(hook)]);
     }
   }
   for (const scope of tables.routeScopes) {
-    for (const phase of PHASES) {
-      if (phase === 'onRequest' || phase === 'onResponse') continue;
+    for (const phase of SCOPED_PHASES) {
       for (const hook of scope[phase]) rows.push([`route of ${scope.name}`, phase, nameOf(hook)]);
     }
   }

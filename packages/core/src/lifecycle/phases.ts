@@ -1,7 +1,7 @@
 // The named phases of a request's life (ARCHITECTURE.md, "One request"): what users and
 // add-ons register hooks for, and the hook lists of one scope. The pipeline (./pipeline.ts)
 // runs them in the order of PHASES; nothing gets its turn by registering early.
-import type { AfterHook, BeforeHook, Phase } from '../routing/handlers.js';
+import type { AfterHook, BeforeHook, Phase, ScopedPhase } from '../routing/handlers.js';
 
 /** Every phase, in the order a request goes through them. */
 export const PHASES: readonly Phase[] = [
@@ -17,9 +17,20 @@ export const PHASES: readonly Phase[] = [
 /** The phases between the guards and the handler that run after the body is parsed, in order. */
 export const HANDLER_PHASES = ['preValidation', 'validation', 'preHandler'] as const;
 
+/** The phases before the handler that a scope holds: the guards, then {@link HANDLER_PHASES}. */
+export const PRE_PHASES = ['guard', ...HANDLER_PHASES] as const;
+
+/** Every phase a controller or a route may hold hooks of its own for (the others are app-wide). */
+export const SCOPED_PHASES: readonly ScopedPhase[] = [...PRE_PHASES, 'onSend'];
+
 /** Is `value` the name of a phase? */
 export function isPhase(value: unknown): value is Phase {
   return typeof value === 'string' && (PHASES as readonly string[]).includes(value);
+}
+
+/** Does a scope hold hooks of `phase` (or only the app, for onRequest and onResponse)? */
+export function isScoped(phase: Phase): phase is ScopedPhase {
+  return (SCOPED_PHASES as readonly string[]).includes(phase);
 }
 
 /**
@@ -54,9 +65,7 @@ export class HookScope {
   /** Recomputes `pre` and `post` (after a hook was added or removed here or in the parent). */
   rescan(): void {
     const parent = this.parent;
-    this.pre =
-      this.guard.length + this.preValidation.length + this.validation.length + this.preHandler.length > 0 ||
-      (parent !== undefined && parent.pre);
+    this.pre = PRE_PHASES.some((phase) => this[phase].length > 0) || (parent !== undefined && parent.pre);
     this.post = this.onSend.length > 0 || (parent !== undefined && parent.post);
   }
 }

@@ -16,7 +16,7 @@ import { logAccess, logUpgrade } from './access-log.js';
 import { handleError, statusResponse } from './errors.js';
 import { Exchange, type Host } from './exchange.js';
 import { armResponseTimeout, lastResort, settle, watchResponse, type Answer } from './finish.js';
-import { HANDLER_PHASES } from './phases.js';
+import { HANDLER_PHASES, type PRE_PHASES } from './phases.js';
 
 interface Upgrade {
   token: string;
@@ -157,7 +157,7 @@ async function runHooks(req: Exchange, hooks: readonly BeforeHook[]): Promise<Re
   return undefined;
 }
 
-type RequestPhase = 'guard' | (typeof HANDLER_PHASES)[number];
+type RequestPhase = (typeof PRE_PHASES)[number];
 
 /**
  * One phase's hooks for the chosen handler: the app's (unless they already ran), its

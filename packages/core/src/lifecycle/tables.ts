@@ -8,10 +8,9 @@ import type {
   PhaseHooks,
   ResponseHook,
   RouteHooks,
-  ScopedPhase,
   StatusHandler,
 } from '../routing/handlers.js';
-import { HookScope, isPhase, PHASES } from './phases.js';
+import { HookScope, isPhase, isScoped, PHASES, SCOPED_PHASES } from './phases.js';
 import type { RouteFunction } from '../routing/router.js';
 import { nameOf } from '../http/util.js';
 
@@ -89,7 +88,7 @@ export class HandlerTables {
     const parent = this.#scopeOf.get(handler);
     // The controller's lists are not copied: a hook popped from it is gone for this route too.
     const scope = new HookScope(parent?.name ?? nameOf(handler), parent);
-    for (const phase of SCOPED) for (const hook of hooks[phase] ?? []) this.addHook(scope, phase, hook);
+    for (const phase of SCOPED_PHASES) for (const hook of hooks[phase] ?? []) this.addHook(scope, phase, hook);
     this.#scopeOf.set(wrapped, scope);
     this.routeScopes.push(scope);
     this.#rescan();
@@ -110,9 +109,8 @@ export class HandlerTables {
 
   /** The list of `phase` in `scope` (app-only phases live on the tables). */
   listOf<P extends Phase>(scope: HookScope, phase: P): Array<PhaseHooks[P]> {
-    if (phase === 'onRequest') return this.onRequest as Array<PhaseHooks[P]>;
-    if (phase === 'onResponse') return this.onResponse as Array<PhaseHooks[P]>;
-    return scope[phase as ScopedPhase] as Array<PhaseHooks[P]>;
+    if (isScoped(phase)) return scope[phase] as Array<PhaseHooks[P]>;
+    return (phase === 'onRequest' ? this.onRequest : this.onResponse) as Array<PhaseHooks[P]>;
   }
 
   /** Adds a hook to a scope's list of `phase` (once); `source` is the method a bound hook came from. */
@@ -130,7 +128,8 @@ export class HandlerTables {
   /** Removes a hook of `phase`, given as registered or as the controller method it came from, from every scope. */
   removeHook(phase: Phase, hook: unknown): boolean {
     let removed = false;
-    for (const scope of [this.app, ...this.scopes, ...this.routeScopes]) {
+    // An app-only phase has one list, whatever the scope: look there once.
+    for (const scope of isScoped(phase) ? [this.app, ...this.scopes, ...this.routeScopes] : [this.app]) {
       const list: unknown[] = this.listOf(scope, phase);
       const index = list.findIndex((item) => item === hook || this.#sources.get(item as Hook) === hook);
       if (index !== -1) {
@@ -149,5 +148,3 @@ export class HandlerTables {
     this.#scoped = [...this.scopes, ...this.routeScopes].some((scope) => scope.pre || scope.post);
   }
 }
-
-const SCOPED: readonly ScopedPhase[] = ['guard', 'preValidation', 'validation', 'preHandler', 'onSend'];
