@@ -6,31 +6,27 @@ import { performance } from 'node:perf_hooks';
 import type { Request } from '../request/request.js';
 import { logFields } from '../request/log-fields.js';
 
+/** Writes one access line: `fields` beside the request's and the status, `tail` after the status in the message. */
+function line(req: Request, time: string, status: number, tail: string, fields: Record<string, unknown>): void {
+  req.app.logger.info(
+    { req: { ...logFields(req), remoteAddress: req.ip }, res: { statusCode: status }, ...fields },
+    `${time} ${req.id} ${req.method} ${req.raw.url} ${status} ${tail}`,
+  );
+}
+
 /** Logs `req` when its response closes. */
 export function logAccess(req: Request, res: ServerResponse): void {
   const start = performance.now();
   const arrived = new Date().toISOString();
   res.once('close', () => {
     const responseTime = Math.round((performance.now() - start) * 1000) / 1000;
-    const raw = req.raw;
-    const status = res.statusCode;
     const aborted = !res.writableFinished;
-    req.app.logger.info(
-      {
-        req: { ...logFields(req), remoteAddress: req.ip },
-        res: { statusCode: status },
-        responseTime,
-        ...(aborted ? { aborted } : {}),
-      },
-      `${arrived} ${req.id} ${req.method} ${raw.url} ${status} ${responseTime.toFixed(1)} ms${aborted ? ' (connection closed early)' : ''}`,
-    );
+    const tail = `${responseTime.toFixed(1)} ms${aborted ? ' (connection closed early)' : ''}`;
+    line(req, arrived, res.statusCode, tail, { responseTime, ...(aborted ? { aborted } : {}) });
   });
 }
 
 /** Logs an upgrade handed to its protocol (its response is never written: the socket is the add-on's now). */
 export function logUpgrade(req: Request, protocol: string): void {
-  req.app.logger.info(
-    { req: { ...logFields(req), remoteAddress: req.ip }, res: { statusCode: 101 }, upgrade: protocol },
-    `${new Date().toISOString()} ${req.id} ${req.method} ${req.raw.url} 101 ${protocol}`,
-  );
+  line(req, new Date().toISOString(), 101, protocol, { upgrade: protocol });
 }
