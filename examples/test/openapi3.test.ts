@@ -39,13 +39,13 @@ describe('examples/openapi3.ts', () => {
     expect(await reply.json()).toEqual({});
   });
 
-  it('GET /json/<arg>: the argument as a string, 400 JSON when the document says it is not a number >= 1', async () => {
+  it('GET /json/<arg>: the argument as a string, 400 problem details when the document says it is not a number >= 1', async () => {
     expect(await (await get('/json/42')).json()).toEqual({ arg: '42' });
     expect(await (await get('/json/3.14')).json()).toEqual({ arg: '3.14' });
     for (const bad of ['ok', '0']) {
       const reply = await get(`/json/${bad}`);
       expect(reply.status).toBe(400);
-      expect(reply.headers.get('content-type')).toBe('application/json');
+      expect(reply.headers.get('content-type')).toBe('application/problem+json');
       expect(((await reply.json()) as { errors: unknown[] }).errors[0]).toMatchObject({ in: 'path', name: 'arg' });
     }
   });

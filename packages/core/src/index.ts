@@ -12,6 +12,7 @@ export {
 } from './app/application.js';
 export {
   Settings,
+  type ErrorFormat,
   type FileCallback,
   type Limits,
   type Logger,
@@ -137,7 +138,8 @@ export {
 } from './response/stream-response.js';
 export { makeResponse, UnsupportedResponseError } from './response/make-response.js';
 export { HTTPException, abort, redirect, type HTTPExceptionExtra } from './response/http-error.js';
-export { escapeHtml, htmlPage, reasonPhrase } from './pages/pages.js';
+export { escapeHtml, htmlPage } from './pages/pages.js';
+export { ProblemResponse, reasonPhrase, type ProblemDetails, type ProblemOptions } from './response/problem.js';
 export type { InjectOptions, InjectResponse } from './app/inject.js';
 export { cors, type CorsOptions, type CorsOrigin } from './addons/cors.js';
 export {

@@ -109,11 +109,11 @@ describeBoth('errors and error handlers', (send) => {
     expect((await send(app, '/throw-string')).status).toBe(500);
   });
 
-  it('built-in pages answer JSON when the client prefers it', async () => {
+  it('built-in pages answer problem details (RFC 9457) when the client prefers JSON', async () => {
     const reply = await send(app, { url: '/forbidden', headers: { accept: 'application/json' } });
     expect(reply.status).toBe(403);
-    expect(reply.header('content-type')).toBe('application/json; charset=utf-8');
-    expect(reply.json()).toEqual({ status: 403, error: 'Forbidden' });
+    expect(reply.header('content-type')).toBe('application/problem+json');
+    expect(reply.json()).toEqual({ type: 'about:blank', title: 'Forbidden', status: 403, instance: '/forbidden' });
     const html = await send(app, { url: '/forbidden', headers: { accept: 'text/html,application/json;q=0.9' } });
     expect(html.header('content-type')).toBe('text/html; charset=utf-8');
   });

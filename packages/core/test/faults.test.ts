@@ -302,6 +302,9 @@ describe('slow clients', () => {
         '1,',
       );
       expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      // Problem details (issue 27, item 4), as every built-in error.
+      expect(answer).toContain('\r\nContent-Type: application/problem+json\r\n');
+      expect(answer).toMatch(/\r\n\r\n\{"type":"about:blank","title":"Request Timeout","status":408\}$/);
     } finally {
       await app.close();
     }

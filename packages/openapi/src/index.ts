@@ -7,7 +7,7 @@ import {
   FileResponse,
   GeneratorResponse,
   JSONGeneratorResponse,
-  JSONResponse,
+  ProblemResponse,
   StreamResponse,
   HTTPException,
   type AddOn,
@@ -194,10 +194,7 @@ export function openapi(source: string | object, options: OpenAPIOptions = {}): 
     );
     if (!req.app.debug) return response;
     const issue: ValidationIssue = { in: 'response', name: problem.in, message: problem.message };
-    return new JSONResponse(
-      { error: 'the response does not match the OpenAPI document', errors: [issue] },
-      { status: 500, charset: null },
-    );
+    return new ProblemResponse(500, { detail: 'the response does not match the OpenAPI document', errors: [issue] });
   };
 
   const addOn = ((target: Application) => {

@@ -4,7 +4,7 @@
 import type { TLSSocket } from 'node:tls';
 import {
   HTTPException,
-  JSONResponse,
+  ProblemResponse,
   parseQuery,
   type Fields,
   type FormValue,
@@ -75,18 +75,20 @@ function run(check: Check, value: unknown): string | undefined {
   }
 }
 
-/** The JSON error answer, as an HTTPException an `errorHandler(status)` of the app can reshape. */
+/**
+ * The error answer: RFC 9457 problem details with the list of issues as the `errors` member,
+ * as an HTTPException an `errorHandler(status)` of the app can reshape.
+ */
 export function failure(status: number, issues: ValidationIssue[], headers?: HeadersInit): HTTPException {
   const first = issues[0] as ValidationIssue;
   const where = first.in === 'body' ? `the body${first.name}` : `${first.in} '${first.name}'`;
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
   const error = `${where} ${first.message}${more}`;
-  const body = { error, errors: issues };
   return new HTTPException(status, {
     error,
     errors: issues,
     headers,
-    defaultResponse: new JSONResponse(body, { status, headers, charset: null }),
+    defaultResponse: new ProblemResponse(status, { detail: error, errors: issues }, { headers }),
   });
 }
 

@@ -157,8 +157,9 @@ describe('@poor/openapi refuses bad input with a clear 4xx', () => {
     expect(response.status).toBe(status);
     const text = await response.text();
     if (jsonBody) {
-      const body = JSON.parse(text) as { error: string; errors: Array<{ in: string; name: string; message: string }> };
-      expect(typeof body.error).toBe('string');
+      const body = JSON.parse(text) as { detail: string; errors: Array<{ in: string; name: string; message: string }> };
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(typeof body.detail).toBe('string');
       expect(body.errors.length).toBeGreaterThan(0);
       for (const issue of body.errors) expect(Object.keys(issue).sort()).toEqual(['in', 'message', 'name']);
     }

@@ -253,7 +253,7 @@ describeBoth('validation after every guard', (send) => {
             });
           const invalid = await post('{"nom":1}');
           expect(invalid.status).toBe(400);
-          expect(invalid.json<{ error: string }>().error).toBe("the body must have required property 'name'");
+          expect(invalid.json<{ detail: string }>().detail).toBe("the body must have required property 'name'");
           expect((await post(JSON.stringify({ name: 'x'.repeat(LIMIT * 2) }))).status).toBe(413);
           const valid = await post('{"name":"pear"}');
           expect(valid.status).toBe(200);
@@ -297,11 +297,11 @@ describeBoth("@poor/openapi's own security checks run in the validation phase, a
     expectRefusedByGuard(await send(app, { url: '/items', method: 'POST', headers: JSON_TYPE, body }), 'digest');
   });
 
-  it('past the guard without the API key: the JSON 401 of @poor/openapi', async () => {
+  it('past the guard without the API key: the problem details 401 of @poor/openapi', async () => {
     const headers = { ...JSON_TYPE, ...(await credentials(send, app, 'digest', '/items')) };
     const reply = await send(app, { url: '/items', method: 'POST', headers, body });
     expect(reply.status).toBe(401);
-    expect(reply.header('content-type')).toBe('application/json');
+    expect(reply.header('content-type')).toBe('application/problem+json');
     expect(reply.json<{ errors: Array<{ in: string }> }>().errors[0]?.in).toBe('header');
   });
 

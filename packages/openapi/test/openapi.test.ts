@@ -14,7 +14,10 @@ interface Reply {
   security: Record<string, unknown>;
 }
 interface Problem {
-  error: string;
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
   errors: Array<{ in: string; name: string; message: string }>;
 }
 
@@ -32,10 +35,10 @@ describeBoth('@poor/openapi parameters', (send) => {
     expect(data.query).toEqual({ fields: ['name', 'age'], verbose: false });
   });
 
-  it('answers 400 with the JSON error body naming where and what', async () => {
+  it('answers 400 with problem details (RFC 9457) naming where and what', async () => {
     const reply = await get('/pets/0?verbose=maybe&fields=colour');
     expect(reply.status).toBe(400);
-    expect(reply.header('content-type')).toBe('application/json');
+    expect(reply.header('content-type')).toBe('application/problem+json');
     const problem = reply.json<Problem>();
     expect(problem.errors).toEqual([
       { in: 'path', name: 'petId', message: 'must be >= 1' },
@@ -46,7 +49,8 @@ describeBoth('@poor/openapi parameters', (send) => {
       },
       { in: 'query', name: 'verbose', message: 'must be boolean' },
     ]);
-    expect(problem.error).toBe("path 'petId' must be >= 1 (and 2 more)");
+    expect(problem).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400 });
+    expect(problem.detail).toBe("path 'petId' must be >= 1 (and 2 more)");
   });
 
   it('checks header parameters and ignores Accept, as OpenAPI says', async () => {

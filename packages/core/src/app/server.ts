@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { LINGER_BYTES, LINGER_MS } from '../response/linger.js';
+import { PROBLEM_JSON } from '../response/response.js';
 
 /** Options of `Application.listen`. */
 export interface ListenOptions {
@@ -180,8 +181,8 @@ const REFUSALS: Record<string, string> = {
 };
 
 /**
- * The parser refused the client's bytes: Node's default answer (400, or 431/413/408), with
- * two differences. When the refusal comes in the same read as a request Poor has already
+ * The parser refused the client's bytes: Node's default status (400, or 431/413/408), with a
+ * problem details body and two differences from Node's answer. When the refusal comes in the same read as a request Poor has already
  * answered (a 400 for a Transfer-Encoding without chunked, a hook's 401), that answer is
  * still corked in this tick; it is flushed before the socket closes instead of being lost.
  * And the connection is closed lingering, as an early 413 is: a client still sending (a 1 MB
@@ -197,7 +198,12 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   if (pending?.headersSent) net.uncork();
   else {
     const status = REFUSALS[error.code ?? ''] ?? '400 Bad Request';
-    net.write(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+    // The request was never parsed (no Accept to read): problem details, which any client reads.
+    const problem = `{"type":"about:blank","title":"${status.slice(4)}","status":${status.slice(0, 3)}}`;
+    net.write(
+      `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: ${PROBLEM_JSON}\r\n` +
+        `Content-Length: ${problem.length}\r\n\r\n${problem}`,
+    );
   }
   lingerThenClose(net);
 }

@@ -84,7 +84,7 @@ export function statusResponse(req: Exchange, status: number, extra: HTTPExcepti
 export function builtin(req: Exchange, status: number, extra: HTTPExceptionExtra): Response {
   if (extra.defaultResponse !== undefined) return extra.defaultResponse;
   const debug = status === 500 && req.app.debug && extra.error !== undefined;
-  const detail = debug ? debugErrorDetail(req, extra.error) : '';
+  const detail = debug ? debugErrorDetail(req, extra.error) : undefined;
   return builtinPage(req, status, status === 500 ? { headers: extra.headers } : extra, detail);
 }
 

@@ -1,5 +1,5 @@
 import { nameOf } from '../http/util.js';
-import { escapeHtml } from './pages.js';
+import { escapeHtml, type DebugDetail } from './pages.js';
 import type { Request } from '../request/request.js';
 
 export const MASK = '******** (masked)';
@@ -45,19 +45,24 @@ export function maskSecret(name: string, value: string): string {
   return value.includes('@') ? value.replace(USER_INFO, '$1********@') : value;
 }
 
-/** The debug part of a 500 page: request details and the stack. Trusted HTML, escaped inside. */
-export function debugErrorDetail(req: Request, error: unknown): string {
-  const path = req.path;
-  const details = table(
-    ['Field', 'Value'],
-    [
-      ['Remote address', req.remoteAddr],
-      ['Method', req.method],
-      ['Path', path],
-      ['Route', req.uriRule],
-      ['Handler', req.uriHandler ? nameOf(req.uriHandler) : undefined],
-    ],
-  );
+/** The debug part of a 500: request details and the stack, as HTML (escaped inside) or problem members. */
+export function debugErrorDetail(req: Request, error: unknown): DebugDetail {
+  const fields = (): Array<[string, string | undefined]> => [
+    ['Remote address', req.remoteAddr],
+    ['Method', req.method],
+    ['Path', req.path],
+    ['Route', req.uriRule],
+    ['Handler', req.uriHandler ? nameOf(req.uriHandler) : undefined],
+  ];
   const stack = error instanceof Error ? (error.stack ?? String(error)) : String(error);
-  return `\n<h2>Request detail</h2>\n${details}\n<h2>Exception</h2>\n<pre class="traceback">${escapeHtml(stack)}</pre>`;
+  return {
+    html: () =>
+      `\n<h2>Request detail</h2>\n${table(['Field', 'Value'], fields())}\n` +
+      `<h2>Exception</h2>\n<pre class="traceback">${escapeHtml(stack)}</pre>`,
+    members: () => ({
+      detail: error instanceof Error ? error.message : String(error),
+      request: Object.fromEntries(fields().filter(([, value]) => value !== undefined)),
+      stack: stack.split('\n'),
+    }),
+  };
 }

@@ -1,8 +1,8 @@
-import { STATUS_CODES } from 'node:http';
 import { kTrustedAppend } from '../http/headers.js';
 import type { HTTPExceptionExtra } from '../response/http-error.js';
 import type { Request } from '../request/request.js';
-import { JSONResponse, Response } from '../response/response.js';
+import { Response } from '../response/response.js';
+import { ProblemResponse, reasonPhrase, type ProblemDetails } from '../response/problem.js';
 
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(text: unknown): string {
@@ -13,11 +13,6 @@ export function escapeHtml(text: unknown): string {
 
 const SPECIAL = /[&<>"']/;
 const SPECIALS = /[&<>"']/g;
-
-/** The reason phrase of a status (Node's table), or a generic one. */
-export function reasonPhrase(status: number): string {
-  return STATUS_CODES[status] ?? (status >= 500 ? 'Server Error' : status >= 400 ? 'Client Error' : 'Status');
-}
 
 /** Does the client prefer JSON over HTML (by `Accept` quality; wildcards count for neither)? */
 export function prefersJson(req: Request): boolean {
@@ -31,6 +26,12 @@ export function prefersJson(req: Request): boolean {
     else if (type === 'text/html' || type === 'application/xhtml+xml') html = Math.max(html, quality);
   }
   return json > html;
+}
+
+/** Do built-in errors answer `req` with problem details (the app's `errorFormat`, else `Accept`)? */
+export function answersProblem(req: Request): boolean {
+  const format = req.app.errorFormat;
+  return format === 'json' || (format !== 'html' && prefersJson(req));
 }
 
 const STYLE =
@@ -99,25 +100,35 @@ function publicError(extra: HTTPExceptionExtra): string | undefined {
   return typeof extra.error === 'string' ? extra.error : undefined;
 }
 
+/** The debug part of a 500, made only when debug mode shows it: as HTML, or as problem members. */
+export interface DebugDetail {
+  /** Trusted HTML appended to the page. */
+  html(): string;
+  /** Extension members of the problem details. */
+  members(): ProblemDetails;
+}
+
 /**
- * The built-in page for a status: HTML (escaped, `X-Content-Type-Options: nosniff`) or
- * `{ "status", "error" }` JSON when the client prefers JSON. `detail` is extra trusted HTML
- * (the debug section of a 500).
+ * The built-in answer for a status: an HTML page (escaped, `X-Content-Type-Options: nosniff`),
+ * or RFC 9457 problem details (`application/problem+json`) when the client prefers JSON or the
+ * app's `errorFormat` is `json`. `debug` adds the detail of a 500 in debug mode.
  */
-export function builtinPage(req: Request, status: number, extra: HTTPExceptionExtra = {}, detail = ''): Response {
-  const phrase = reasonPhrase(status);
+export function builtinPage(
+  req: Request,
+  status: number,
+  extra: HTTPExceptionExtra = {},
+  debug?: DebugDetail,
+): Response {
   const error = publicError(extra);
   const options = { status, headers: extra.headers };
   let response: Response;
-  if (prefersJson(req)) {
-    response = new JSONResponse(
-      error === undefined ? { status, error: phrase } : { status, error: phrase, message: error },
-      options,
-    );
+  if (answersProblem(req)) {
+    const members: ProblemDetails = { detail: error, instance: req.path };
+    response = new ProblemResponse(status, debug === undefined ? members : { ...members, ...debug.members() }, options);
   } else {
     const pre = error === undefined ? '' : `\n<pre>${escapeHtml(error)}</pre>`;
     const [head, tail] = statusFrame(status);
-    response = new Response(head + message(req, status) + pre + detail + tail, options);
+    response = new Response(head + message(req, status) + pre + (debug?.html() ?? '') + tail, options);
   }
   const headers = response.headers;
   if (extra.headers === undefined)

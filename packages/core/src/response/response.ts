@@ -31,6 +31,9 @@ export let rangeOf: (response: Response) => RangeState;
 /** The default Content-Type of HTML responses. */
 export const HTML = 'text/html; charset=utf-8';
 
+/** The Content-Type of RFC 9457 problem details (JSON is UTF-8: no charset parameter). */
+export const PROBLEM_JSON = 'application/problem+json';
+
 const CONSTANT_TYPES = new Set([
   HTML,
   'text/plain; charset=utf-8',
@@ -38,6 +41,7 @@ const CONSTANT_TYPES = new Set([
   'application/octet-stream',
   'text/plain',
   'application/json',
+  PROBLEM_JSON,
 ]);
 
 /** Checks a status code and returns it. */

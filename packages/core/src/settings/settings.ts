@@ -20,6 +20,9 @@ export interface Logger {
   debug?(...args: unknown[]): void;
 }
 
+/** How built-in errors are answered: see {@link SettingsOptions.errorFormat}. */
+export type ErrorFormat = 'negotiate' | 'json' | 'html';
+
 /** Request body limits in bytes (or counts). */
 export interface Limits {
   /** Whole body read into memory (JSON, `req.body()`), default 1 MiB. */
@@ -87,6 +90,12 @@ export interface SettingsOptions {
   logger?: Logger | false | undefined;
   /** One `info` line per request (method, URL, status, milliseconds); default false. */
   accessLog?: boolean | undefined;
+  /**
+   * The body of built-in error answers: `negotiate` (default) sends RFC 9457 problem details
+   * (`application/problem+json`) to clients that prefer JSON and an HTML page otherwise; `json`
+   * always sends problem details (an API), `html` always the page.
+   */
+  errorFormat?: ErrorFormat | undefined;
   /** Which proxies' `X-Forwarded-*` headers to believe (default false: none); see {@link TrustProxy}. */
   trustProxy?: TrustProxy | undefined;
   /** Milliseconds `close()` waits for in-flight requests (default 10 000). */
@@ -150,6 +159,13 @@ function envFlag(value: string | undefined): boolean | undefined {
   return value === undefined || value === '' ? undefined : value.toLowerCase() === 'on';
 }
 
+function errorFormatOf(value: string | undefined): ErrorFormat {
+  const format = value?.toLowerCase() ?? '';
+  if (format === '' || format === 'negotiate') return 'negotiate';
+  if (format === 'json' || format === 'html') return format;
+  throw new TypeError(`poor_ErrorFormat must be negotiate, json or html, not ${JSON.stringify(value)}`);
+}
+
 /** An environment variable, `undefined` when unset or empty. */
 export function envText(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
@@ -197,6 +213,8 @@ export class Settings {
   logger: Logger;
   /** See {@link SettingsOptions.accessLog}. */
   accessLog: boolean;
+  /** See {@link SettingsOptions.errorFormat}. */
+  errorFormat: ErrorFormat;
   #trustProxy: TrustProxy = false;
 
   /** See {@link SettingsOptions.trustProxy}; checked when set (a bad address throws `TypeError` here, not in a request). */
@@ -257,6 +275,7 @@ export class Settings {
           ? consoleLogger(logger === console)
           : logger;
     this.accessLog = options.accessLog ?? envFlag(env.poor_AccessLog) ?? false;
+    this.errorFormat = options.errorFormat ?? errorFormatOf(env.poor_ErrorFormat);
     this.trustProxy = options.trustProxy ?? envTrust(env.poor_TrustProxy) ?? false;
     this.closeTimeout = options.closeTimeout ?? 10_000;
     this.responseTimeout = options.responseTimeout ?? 0;
