@@ -142,6 +142,8 @@ export { escapeHtml, htmlPage } from './pages/pages.js';
 export { ProblemResponse, reasonPhrase, type ProblemDetails, type ProblemOptions } from './response/problem.js';
 export type { InjectOptions, InjectResponse } from './app/inject.js';
 export { cors, type CorsOptions, type CorsOrigin } from './addons/cors.js';
+export { sessions, type SessionsOptions } from './addons/sessions.js';
+export type { RequestSession, SessionData } from './request/session-types.js';
 export {
   acceptedEncodings,
   compression,

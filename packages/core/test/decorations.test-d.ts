@@ -11,6 +11,10 @@ declare module '../src/index.js' {
   interface RequestDecorations {
     db: Pool;
   }
+  interface SessionData {
+    user?: string;
+    visits?: number;
+  }
 }
 
 describe('RequestDecorations', () => {
@@ -21,5 +25,20 @@ describe('RequestDecorations', () => {
       expectTypeOf(req.user).toBeUnknown();
     });
     app.route('/rows', (req) => req.db.query('select 1'));
+  });
+});
+
+describe('SessionData', () => {
+  it('types req.session.data by declaration merging; other keys stay unknown', () => {
+    const app = new Application('typed-session');
+    app.route('/me', (req) => {
+      expectTypeOf(req.session.data.user).toEqualTypeOf<string | undefined>();
+      expectTypeOf(req.session.data.visits).toEqualTypeOf<number | undefined>();
+      expectTypeOf(req.session.data.other).toBeUnknown();
+      // @ts-expect-error -- a named field keeps its type
+      req.session.data.visits = 'many';
+      expectTypeOf(req.session.destroy).toEqualTypeOf<() => void>();
+      return { user: req.session.data.user ?? null };
+    });
   });
 });

@@ -2,13 +2,14 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Controller } from '../decorators/decorators.js';
-import { kLifecycle, kProtocols, kRequires, kTables } from '../http/symbols.js';
+import { kLifecycle, kProtocols, kRequires, kSessions, kTables } from '../http/symbols.js';
 import { nameOf } from '../http/util.js';
 import { PRE_PHASES } from '../lifecycle/phases.js';
 import { handleRequest, handleSocket } from '../lifecycle/pipeline.js';
 import { NoContentResponse } from '../response/response.js';
 import type { UpgradeProtocol } from '../routing/handlers.js';
 import type { RouteFilter } from '../routing/filters.js';
+import type { SessionOpener } from '../request/session-types.js';
 import { debugEnabled, envText, type Settings, type SettingsOptions } from '../settings/settings.js';
 import { bindController, compileController, type BoundController, type MemberRegistration } from './controllers.js';
 import { debugInfoPage } from './debug-info.js';
@@ -79,6 +80,8 @@ export class Application extends Registry {
 
   /** @internal */
   readonly [kLifecycle] = new Lifecycle();
+  /** @internal Opens `req.session` (set by the sessions() add-on). */
+  [kSessions]: SessionOpener | undefined = undefined;
   #pending: BoundController[] = [];
   #kinds = new Map<string, (item: MemberRegistration) => void>();
   #onReady: Array<(app: this) => unknown> = [];

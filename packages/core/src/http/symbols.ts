@@ -12,5 +12,7 @@ export const kTargetError = Symbol('poor.targetError');
 export const kParse = Symbol('poor.parse');
 /** Reads and parses a request's JSON body with a callback instead of promises (the POST fast path). */
 export const kReadJson = Symbol('poor.readJson');
+/** An application's opener of `req.session` (the sessions() add-on). */
+export const kSessions = Symbol('poor.sessions');
 /** A hook's start-up check of the settings: what it lacks (`ready()` refuses to start), if anything. */
 export const kRequires = Symbol('poor.requires');

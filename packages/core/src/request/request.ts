@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
-import { kParse, kReadJson } from '../http/symbols.js';
+import { kParse, kReadJson, kSessions } from '../http/symbols.js';
 import { bodyKind, decodeText, parseJson, readBody, readBodyThen, type BodyKind } from './body-parse.js';
 import { Fields } from './fields.js';
 import { readForm, type FormOptions, type FormValue } from './form.js';
 import { RequestHead } from './request-head.js';
+import type { RequestSession } from './session-types.js';
 
 /**
  * The types of a request's free slots (`user`, `api`, `db`), for declaration merging; a slot
@@ -60,6 +61,16 @@ export class Request<Params extends Record<string, unknown> = Record<string, unk
   // The body's bytes when kReadJson read them (the promise of body() is made only if asked).
   #bodyData: Buffer | undefined;
   #parsed: Promise<unknown> | undefined;
+
+  /**
+   * The cookie session of the `sessions()` add-on: opened on first use (the cookie is read
+   * then), written back with the answer when changed. A `TypeError` without the add-on.
+   */
+  get session(): RequestSession {
+    const open = this.app[kSessions];
+    if (open === undefined) throw new TypeError('req.session needs the sessions() add-on: app.use(sessions())');
+    return open(this);
+  }
 
   /** The raw body as a Node `Readable` (the request itself). */
   get stream(): Readable {
