@@ -162,7 +162,9 @@ function vitestForThisNode(): string[] {
 async function sh(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<string> {
   const result = await run(command, args, { ...options, maxBuffer: 32 << 20 }).catch(
     (error: { stdout?: string; stderr?: string; message: string }) => {
-      throw new Error(`${command} ${args.join(' ')} failed: ${error.message}\n${error.stdout ?? ''}\n${error.stderr ?? ''}`);
+      throw new Error(
+        `${command} ${args.join(' ')} failed: ${error.message}\n${error.stdout ?? ''}\n${error.stderr ?? ''}`,
+      );
     },
   );
   return result.stdout;
@@ -191,7 +193,10 @@ describe.skipIf(!heavy)('the packages from a registry, by name', () => {
     for (const file of files) await registry.publish(file);
     mkdirSync(join(project, 'public'), { recursive: true });
     writeFileSync(join(project, 'public', 'hello.txt'), 'hello from a file\n');
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'packed-user', private: true, type: 'module' }));
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'packed-user', private: true, type: 'module' }),
+    );
     const tools = ['typescript@latest', 'tsx@latest', ...vitestForThisNode(), 'ws'];
     await sh('npm', ['install', ...INSTALLED, ...tools], { cwd: project, env });
     compilerOptions = await initTsconfig(project, bin('tsc'));
@@ -204,55 +209,78 @@ describe.skipIf(!heavy)('the packages from a registry, by name', () => {
   }, 600_000);
 
   it('installed every package by name from the registry, at the version of this repository', async () => {
-    const { version } = JSON.parse(readFileSync(join(root, 'packages', 'core', 'package.json'), 'utf8')) as { version: string };
+    const { version } = JSON.parse(readFileSync(join(root, 'packages', 'core', 'package.json'), 'utf8')) as {
+      version: string;
+    };
     const lock = JSON.parse(readFileSync(join(project, 'package-lock.json'), 'utf8')) as {
       packages: Record<string, { version?: string; resolved?: string }>;
     };
     for (const name of INSTALLED) {
-      expect(lock.packages[`node_modules/${name}`]).toMatchObject({ version, resolved: expect.stringContaining(registry?.url ?? '?') });
+      expect(lock.packages[`node_modules/${name}`]).toMatchObject({
+        version,
+        resolved: expect.stringContaining(registry?.url ?? '?'),
+      });
     }
   });
 
   for (const mode of ['standard', 'legacy'] as const) {
-    it(`compiles with the tsc --init settings and runs with tsx (${mode} decorators)`, { timeout: 120_000 }, async () => {
-      const options = mode === 'legacy' ? { ...compilerOptions, experimentalDecorators: true } : compilerOptions;
-      const config = `tsconfig.${mode}.json`;
-      writeFileSync(join(project, config), JSON.stringify({ compilerOptions: options, files: ['app.ts', 'main.ts'] }));
-      // the project has no @types/node: @poor/core's declarations bring the Node.js types
-      await run(bin('tsc'), ['-p', config], { cwd: project }).catch((error: { stdout?: string }) => {
-        throw new Error(`${versions}: ${error.stdout ?? String(error)}`);
-      });
-      const { stdout } = await run(bin('tsx'), ['--tsconfig', config, 'main.ts'], { cwd: project });
-      expect(JSON.parse(stdout)).toEqual(EXPECTED);
-    });
+    it(
+      `compiles with the tsc --init settings and runs with tsx (${mode} decorators)`,
+      { timeout: 120_000 },
+      async () => {
+        const options = mode === 'legacy' ? { ...compilerOptions, experimentalDecorators: true } : compilerOptions;
+        const config = `tsconfig.${mode}.json`;
+        writeFileSync(
+          join(project, config),
+          JSON.stringify({ compilerOptions: options, files: ['app.ts', 'main.ts'] }),
+        );
+        // the project has no @types/node: @poor/core's declarations bring the Node.js types
+        await run(bin('tsc'), ['-p', config], { cwd: project }).catch((error: { stdout?: string }) => {
+          throw new Error(`${versions}: ${error.stdout ?? String(error)}`);
+        });
+        const { stdout } = await run(bin('tsx'), ['--tsconfig', config, 'main.ts'], { cwd: project });
+        expect(JSON.parse(stdout)).toEqual(EXPECTED);
+      },
+    );
 
-    it(`runs what tsc emits with plain node, given target es2022 (${mode} decorators)`, { timeout: 120_000 }, async () => {
-      // The one change docs/getting-started.md asks of the tsc --init settings: target es2022
-      // (esnext keeps decorators as written, which no Node.js runs).
-      const outDir = `dist-${mode}`;
-      const options = {
-        ...compilerOptions,
-        ...(mode === 'legacy' ? { experimentalDecorators: true } : {}),
-        target: 'es2022',
-        noEmit: false,
-        rootDir: '.',
-        outDir,
-      };
-      const config = `tsconfig.emit-${mode}.json`;
-      writeFileSync(join(project, config), JSON.stringify({ compilerOptions: options, files: ['app.ts', 'main.ts'] }));
-      await sh(bin('tsc'), ['-p', config], { cwd: project });
-      const { stdout } = await run(process.execPath, [join(outDir, 'main.js')], { cwd: project });
-      expect(JSON.parse(stdout)).toEqual(EXPECTED);
-    });
+    it(
+      `runs what tsc emits with plain node, given target es2022 (${mode} decorators)`,
+      { timeout: 120_000 },
+      async () => {
+        // The one change docs/getting-started.md asks of the tsc --init settings: target es2022
+        // (esnext keeps decorators as written, which no Node.js runs).
+        const outDir = `dist-${mode}`;
+        const options = {
+          ...compilerOptions,
+          ...(mode === 'legacy' ? { experimentalDecorators: true } : {}),
+          target: 'es2022',
+          noEmit: false,
+          rootDir: '.',
+          outDir,
+        };
+        const config = `tsconfig.emit-${mode}.json`;
+        writeFileSync(
+          join(project, config),
+          JSON.stringify({ compilerOptions: options, files: ['app.ts', 'main.ts'] }),
+        );
+        await sh(bin('tsc'), ['-p', config], { cwd: project });
+        const { stdout } = await run(process.execPath, [join(outDir, 'main.js')], { cwd: project });
+        expect(JSON.parse(stdout)).toEqual(EXPECTED);
+      },
+    );
 
-    it(`runs an inject() test with the current vitest and @poor/vitest (${mode} decorators)`, { timeout: 120_000 }, async () => {
-      // decorators() reads the mode from tsconfig.json, as in a user's project
-      const options = mode === 'legacy' ? { ...compilerOptions, experimentalDecorators: true } : compilerOptions;
-      writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: options }));
-      const stdout = await sh(bin('vitest'), ['run', '--reporter=verbose', 'app.test.ts'], { cwd: project });
-      expect(stdout).toContain('answers through inject()');
-      expect(stdout).toMatch(/1 passed/);
-    });
+    it(
+      `runs an inject() test with the current vitest and @poor/vitest (${mode} decorators)`,
+      { timeout: 120_000 },
+      async () => {
+        // decorators() reads the mode from tsconfig.json, as in a user's project
+        const options = mode === 'legacy' ? { ...compilerOptions, experimentalDecorators: true } : compilerOptions;
+        writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: options }));
+        const stdout = await sh(bin('vitest'), ['run', '--reporter=verbose', 'app.test.ts'], { cwd: project });
+        expect(stdout).toContain('answers through inject()');
+        expect(stdout).toMatch(/1 passed/);
+      },
+    );
   }
 
   it('require()s @poor/core from CommonJS', { timeout: 60_000 }, async () => {
@@ -275,18 +303,29 @@ describe.skipIf(!heavy)('the packages from a registry, by name', () => {
     const scaffolds = join(dir, 'scaffolds');
 
     /** Scaffolds `name` with `flags` from the registry; installs, tests and builds it; starts the built app with its start script under plain node. */
-    async function createAndServe(name: string, flags: string[]): Promise<{ test: string; base: string; stop(): Promise<number | null> }> {
+    async function createAndServe(
+      name: string,
+      flags: string[],
+    ): Promise<{ test: string; base: string; stop(): Promise<number | null> }> {
       mkdirSync(scaffolds, { recursive: true });
-      const created = await sh('npm', ['create', 'poor@latest', name, '--', '--yes', ...flags], { cwd: scaffolds, env });
+      const created = await sh('npm', ['create', 'poor@latest', name, '--', '--yes', ...flags], {
+        cwd: scaffolds,
+        env,
+      });
       expect(created).toContain(`Created ${name} in ${name}`);
       const cwd = join(scaffolds, name);
       await sh('npm', ['install'], { cwd, env });
       const test = await sh('npm', ['test'], { cwd, env: { ...env, NO_COLOR: '1' } });
       await sh('npm', ['run', 'build'], { cwd, env });
-      const start = (JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+      const start = (JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { scripts: { start: string } })
+        .scripts.start;
       const [node, ...args] = start.split(' ');
       expect(node).toBe('node');
-      const server = spawn(process.execPath, args, { cwd, env: { ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const server = spawn(process.execPath, args, {
+        cwd,
+        env: { ...env, PORT: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const line = await lineOf(server, /listening on http:\/\/127\.0\.0\.1:\d+\//, 30_000).catch((error: unknown) => {
         server.kill('SIGKILL');
         throw error;
@@ -317,7 +356,9 @@ describe.skipIf(!heavy)('the packages from a registry, by name', () => {
       const flags = ['--static', '--ws', '--openapi', '--sessions', '--legacy'];
       const { test, base, stop } = await createAndServe('full', flags);
       expect(test).toMatch(/Tests\s+6 passed \(6\)/);
-      expect(readFileSync(join(scaffolds, 'full', 'tsconfig.json'), 'utf8')).toContain('"experimentalDecorators": true');
+      expect(readFileSync(join(scaffolds, 'full', 'tsconfig.json'), 'utf8')).toContain(
+        '"experimentalDecorators": true',
+      );
       const index = await fetch(`${base}/`);
       expect(await index.text()).toContain('<h1>full</h1>');
       const visit = await fetch(`${base}/visits`);

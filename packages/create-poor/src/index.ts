@@ -67,13 +67,22 @@ async function choose(argv: string[]): Promise<{ folder: string; choices: Choice
   const prompt = ask ? createInterface({ input: stdin, output: stdout }) : undefined;
   try {
     let folder = positionals[0];
-    if (folder === undefined && prompt !== undefined) folder = (await prompt.question('Project folder (poor-app): ')).trim();
+    if (folder === undefined && prompt !== undefined)
+      folder = (await prompt.question('Project folder (poor-app): ')).trim();
     folder = folder || 'poor-app';
-    const choices: Choices = { name: basename(resolve(folder)), static: false, ws: false, openapi: false, sessions: false, legacy: false };
+    const choices: Choices = {
+      name: basename(resolve(folder)),
+      static: false,
+      ws: false,
+      openapi: false,
+      sessions: false,
+      legacy: false,
+    };
     for (const key of [...PARTS, 'legacy'] as const) {
       const flag = given[key];
       if (flag !== undefined) choices[key] = flag;
-      else if (prompt !== undefined) choices[key] = /^y(es)?$/i.test((await prompt.question(`${QUESTIONS[key]} (y/N) `)).trim());
+      else if (prompt !== undefined)
+        choices[key] = /^y(es)?$/i.test((await prompt.question(`${QUESTIONS[key]} (y/N) `)).trim());
     }
     return { folder, choices };
   } finally {
@@ -84,7 +93,9 @@ async function choose(argv: string[]): Promise<{ folder: string; choices: Choice
 /** Writes the project; returns the files written. */
 function scaffold(folder: string, choices: Choices): string[] {
   if (!PACKAGE_NAME.test(choices.name))
-    throw new UsageError(`"${choices.name}" is not a package name: use lower-case letters, digits, '-', '.', '_' or '~'`);
+    throw new UsageError(
+      `"${choices.name}" is not a package name: use lower-case letters, digits, '-', '.', '_' or '~'`,
+    );
   const target = resolve(folder);
   if (existsSync(target) && readdirSync(target).length > 0) throw new UsageError(`${folder} exists and is not empty`);
   const files = projectFiles(choices, { poor: ownVersion(), node: nodeVersion() }, randomBytes(32).toString('hex'));
@@ -102,8 +113,11 @@ async function main(): Promise<void> {
   const files = scaffold(folder, choices);
   const parts = PARTS.filter((part) => choices[part]);
   const where = relative(process.cwd(), resolve(folder)) || '.';
-  console.log(`Created ${choices.name} in ${where}: ${files.length} files, ${choices.legacy ? 'legacy' : 'standard'} decorators` +
-    (parts.length > 0 ? `, with ${parts.join(', ')}` : '') + '.');
+  console.log(
+    `Created ${choices.name} in ${where}: ${files.length} files, ${choices.legacy ? 'legacy' : 'standard'} decorators` +
+      (parts.length > 0 ? `, with ${parts.join(', ')}` : '') +
+      '.',
+  );
   console.log(`\nNext:\n  cd ${where}\n  npm install\n  npm test\n  npm run dev`);
 }
 

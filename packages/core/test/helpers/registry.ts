@@ -38,8 +38,12 @@ export function lineOf(child: ChildProcess, pattern: RegExp, deadline: number): 
       const line = seen.split('\n').find((text) => pattern.test(text));
       if (line !== undefined) stop(undefined, line);
     };
-    const onExit = (code: number | null): void => stop(new Error(`exited (${String(code)}) before ${String(pattern)}; it printed: ${seen}`));
-    const timer = setTimeout(() => stop(new Error(`no ${String(pattern)} in ${deadline} ms; it printed: ${seen}`)), deadline);
+    const onExit = (code: number | null): void =>
+      stop(new Error(`exited (${String(code)}) before ${String(pattern)}; it printed: ${seen}`));
+    const timer = setTimeout(
+      () => stop(new Error(`no ${String(pattern)} in ${deadline} ms; it printed: ${seen}`)),
+      deadline,
+    );
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     child.on('exit', onExit);
@@ -53,7 +57,9 @@ async function verdaccioHome(): Promise<string> {
   const staging = `${home}.${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  await run('npm', ['install', '--prefix', staging, '--no-audit', '--no-fund', '--no-save', VERDACCIO], { maxBuffer: 16 << 20 });
+  await run('npm', ['install', '--prefix', staging, '--no-audit', '--no-fund', '--no-save', VERDACCIO], {
+    maxBuffer: 16 << 20,
+  });
   try {
     renameSync(staging, home);
   } catch {
@@ -106,7 +112,9 @@ log: { type: stdout, format: pretty, level: warn }
   );
   const serve = join(dir, 'serve.cjs');
   writeFileSync(serve, SERVE);
-  const child = spawn(process.execPath, [serve, join(home, 'node_modules', 'verdaccio'), config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [serve, join(home, 'node_modules', 'verdaccio'), config], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const line = await lineOf(child, /^VERDACCIO_PORT=\d+/, 60_000).catch((error: unknown) => {
     child.kill('SIGKILL');
     throw error;
