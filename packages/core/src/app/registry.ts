@@ -24,7 +24,7 @@ import type {
   UpgradeProtocol,
 } from '../routing/handlers.js';
 import type { CheckPattern, CheckReturn } from '../routing/route-params.js';
-import { Router, type RouteFunction } from '../routing/router.js';
+import { Router, routeLines, type RouteFunction } from '../routing/router.js';
 import { type FilterConverter } from '../routing/filters.js';
 import { Settings } from '../settings/settings.js';
 
@@ -218,12 +218,7 @@ export class Registry extends Settings {
    * first, then patterns in the order they are tried. Logged at debug level at start-up.
    */
   routes(): string[] {
-    const lines: string[] = [];
-    for (const entry of [...this.router.staticRoutes, ...this.router.patternRoutes]) {
-      for (const method of entry.handlers.keys()) lines.push(`${method} ${entry.pattern}`);
-      for (const protocol of entry.upgrades.keys()) lines.push(`${protocol} ${entry.pattern}`);
-    }
-    return lines;
+    return this.router.entries.flatMap(routeLines);
   }
 
   /** Fallbacks in order. */

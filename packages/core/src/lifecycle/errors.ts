@@ -1,9 +1,9 @@
 // ARCHITECTURE.md "Errors": the one error path — status handlers, exception-class handlers,
 // built-in pages. Nothing here throws: a failing error handler falls back to the built-in page.
-import { debugErrorDetail } from '../pages/debug.js';
+import { debugErrorDetail, debugNotFoundDetail } from '../pages/debug.js';
 import { HTTPException, type HTTPExceptionExtra } from '../response/http-error.js';
 import { makeResponse, UnsupportedResponseError } from '../response/make-response.js';
-import { builtinPage } from '../pages/pages.js';
+import { builtinPage, type DebugDetail } from '../pages/pages.js';
 import { logFields } from '../request/log-fields.js';
 import type { Exchange } from './exchange.js';
 import { NoContentResponse, type Response } from '../response/response.js';
@@ -83,8 +83,12 @@ export function statusResponse(req: Exchange, status: number, extra: HTTPExcepti
 /** The built-in page (or the exception's `defaultResponse`); a 500 shows the error only in debug mode. */
 export function builtin(req: Exchange, status: number, extra: HTTPExceptionExtra): Response {
   if (extra.defaultResponse !== undefined) return extra.defaultResponse;
-  const debug = status === 500 && req.app.debug && extra.error !== undefined;
-  const detail = debug ? debugErrorDetail(req, extra.error) : undefined;
+  let detail: DebugDetail | undefined;
+  if (req.app.debug) {
+    if (status === 500 && extra.error !== undefined) detail = debugErrorDetail(req, extra.error);
+    // No handler took the request (a handler's own 404 is about its data, not the routes).
+    else if (status === 404 && req.uriHandler === undefined) detail = debugNotFoundDetail(req, req.host.router.entries);
+  }
   return builtinPage(req, status, status === 500 ? { headers: extra.headers } : extra, detail);
 }
 

@@ -100,6 +100,11 @@ export class Router {
     return [...this.#patterns];
   }
 
+  /** Every route entry, static ones first, then patterns in matching order. */
+  get entries(): RouteEntry[] {
+    return [...this.#static.values(), ...this.#patterns];
+  }
+
   /** Adds or replaces a filter (name is case-insensitive). */
   setFilter(name: string, regex: string | RegExp, convert?: FilterConverter): void {
     const key = name.replace(/^:/, '').toLowerCase();
@@ -373,4 +378,9 @@ export function renderAllow(allowed: Set<string>): string {
   return [...allowed]
     .sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b))
     .join(', ');
+}
+
+/** A route entry as lines `METHOD pattern` (an upgrade route as `websocket pattern`). */
+export function routeLines(entry: RouteEntry): string[] {
+  return [...entry.handlers.keys(), ...entry.upgrades.keys()].map((method) => `${method} ${entry.pattern}`);
 }
