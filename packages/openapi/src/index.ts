@@ -101,8 +101,9 @@ interface RouteOperations {
  * `source` is a file path (JSON or YAML; `$ref`s to other files are followed) or the document
  * as an object. A hook of phase `validation` (after every guard, on the parsed body) checks
  * security, parameters and the body of every request whose
- * route the document describes; failures are answered 401/400/415 with a JSON body
- * `{ error, errors: [{ in, name, message }] }` that an `errorHandler(400)` may reshape.
+ * route the document describes; failures are answered 401/400/415 with RFC 9457 problem
+ * details whose `errors` member lists the issues (`[{ in, name, message }]`), which an
+ * `errorHandler(400)` may reshape.
  */
 export function openapi(source: string | object, options: OpenAPIOptions = {}): OpenAPIAddOn {
   const verifiers = options.security ?? {};
