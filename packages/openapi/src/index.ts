@@ -3,6 +3,7 @@
 // ready; a request finds its operation through the route the app's own router matched
 // (`req.uriRule`), so there is no second router and no cache keyed by URL.
 import {
+  createMemberDecorator,
   Declined,
   FileResponse,
   GeneratorResponse,
@@ -12,12 +13,24 @@ import {
   HTTPException,
   type AddOn,
   type Application,
+  type Methods,
   type Request,
   type Response,
+  type RouteFunction,
+  type RouteOptions,
+  type RouteParams,
 } from '@poor/core';
 import type { Format } from 'ajv';
+import {
+  mergeOperations,
+  type ApiRequest,
+  type CodeOperation,
+  type OperationDecoratorFor,
+  type OperationReturn,
+  type OperationSpec,
+} from './code-first.js';
 import { compileDocument, type CompiledDocument, type Operation } from './compile.js';
-import { loadDocument, type Json } from './document.js';
+import { isObject, loadDocument, SpecError, type Json } from './document.js';
 import {
   checkSecurity,
   emptyApi,
@@ -31,6 +44,23 @@ import {
 import { checkResponse } from './response.js';
 
 export { SpecError, type Json } from './document.js';
+export type {
+  ApiRequest,
+  BodyOf,
+  BodySpec,
+  FromJsonSchema,
+  Infer,
+  OperationArgs,
+  OperationDecorator,
+  OperationDecoratorFor,
+  OperationReturn,
+  OperationSpec,
+  ResponseSpec,
+  Schema,
+  StandardJsonSchema,
+  SuccessOf,
+  TypedApi,
+} from './code-first.js';
 export type { ApiData, SecurityVerifier, ValidationIssue } from './request.js';
 
 /** Options of {@link openapi}. */
@@ -43,6 +73,12 @@ export interface OpenAPIOptions {
   security?: Record<string, SecurityVerifier>;
   /** Extra string formats for Ajv, by name. */
   formats?: Record<string, Format>;
+  /** Serve the document (the hand-written one with the code-first operations merged in) as JSON at this path, e.g. `/openapi.json`. */
+  documentPath?: string | undefined;
+  /** The generated document's `info` when there is no hand-written one (default: the app's name, version 0.0.0). */
+  info?: { title?: string; version?: string; description?: string } | undefined;
+  /** Security schemes the code-first operations name, for the document's `components.securitySchemes`. */
+  securitySchemes?: Record<string, Json> | undefined;
 }
 
 /** The add-on returned by {@link openapi}: install it with `app.use()`. */
@@ -51,6 +87,45 @@ export interface OpenAPIAddOn extends AddOn {
   load(): Promise<void>;
   /** Milliseconds the compilation of every operation took (after `load()`). */
   readonly compileMillis: number;
+  /** The document validated against (after `load()`): the hand-written one with the code-first operations. */
+  readonly document: Json | undefined;
+  /**
+   * A route with its schemas (the function form of {@link operation}): registers the handler
+   * and documents and validates it. `req.api` is typed from `spec`.
+   */
+  route<P extends string, const S extends OperationSpec>(
+    pattern: P,
+    spec: S,
+    handler: (req: ApiRequest<S, P>, ...params: RouteParams<P>) => OperationReturn<S> | Promise<OperationReturn<S>>,
+    options?: Methods | RouteOptions,
+  ): this;
+}
+
+/**
+ * A route with its schemas, on a controller method: registers the route (as `@route` would),
+ * documents it in the generated OpenAPI document and validates its requests. The method's
+ * `req` is {@link ApiRequest}`<typeof spec>`; with 2xx response schemas, its return type must
+ * match one of them (or be a `Response`).
+ *
+ * @example
+ * const create = { body: NewItem, responses: { 201: Item } } as const;
+ * class Items {
+ *   \@operation('/items', 'POST', create)
+ *   add(req: ApiRequest<typeof create>) { return { id: 1, ...req.api.body }; }
+ * }
+ */
+export function operation<P extends string, const S extends OperationSpec>(
+  pattern: P,
+  methods: Methods,
+  spec: S,
+): OperationDecoratorFor<S, P> {
+  return createMemberDecorator({
+    kind: 'openapi',
+    path: pattern,
+    methods,
+    options: spec,
+    addOn: 'app.use(openapi(...)) from @poor/openapi',
+  }) as unknown as OperationDecoratorFor<S, P>;
 }
 
 /** The types of `req.api`, for {@link apiOf}: each part is what that location holds. */
@@ -105,8 +180,14 @@ interface RouteOperations {
  * details whose `errors` member lists the issues (`[{ in, name, message }]`), which an
  * `errorHandler(400)` may reshape.
  */
-export function openapi(source: string | object, options: OpenAPIOptions = {}): OpenAPIAddOn {
+export function openapi(source?: string | object | OpenAPIOptions, givenOptions?: OpenAPIOptions): OpenAPIAddOn {
+  // openapi(options): code-first only (an object that is no document: it has no `openapi` field).
+  const onlyOptions = isObject(source) && givenOptions === undefined && !('openapi' in source) && !('swagger' in source);
+  const document = onlyOptions ? undefined : (source as string | object | undefined);
+  const options: OpenAPIOptions = onlyOptions ? (source as OpenAPIOptions) : (givenOptions ?? {});
   const verifiers = options.security ?? {};
+  const operations: CodeOperation[] = [];
+  let served: Json | undefined;
   let compiled: CompiledDocument | undefined;
   let loading: Promise<void> | undefined;
   let app: Application | undefined;
@@ -115,9 +196,17 @@ export function openapi(source: string | object, options: OpenAPIOptions = {}): 
 
   const load = (): Promise<void> => {
     loading ??= (async () => {
-      const logger = (app as Application).logger;
-      const document = await loadDocument(source);
-      compiled = compileDocument(document, { formats: options.formats, logger });
+      const target = app as Application;
+      const logger = target.logger;
+      const loaded = await loadDocument(document ?? generatedBase(target, options));
+      if (operations.length > 0) {
+        if (loaded.version !== '3.1')
+          throw new SpecError('#/openapi', 'code-first operations (JSON Schema 2020-12) need an OpenAPI 3.1 document');
+        loaded.doc = mergeOperations(loaded.doc, operations);
+      }
+      if (options.securitySchemes !== undefined) loaded.doc = withSchemes(loaded.doc, options.securitySchemes);
+      served = loaded.doc;
+      compiled = compileDocument(loaded, { formats: options.formats, logger });
       const used = usedSchemes(compiled);
       for (const name of Object.keys(verifiers)) {
         if (!used.has(name))
@@ -203,11 +292,50 @@ export function openapi(source: string | object, options: OpenAPIOptions = {}): 
     // Phase validation: after every guard of every scope and after the body is parsed.
     target.addHook('validation', hook);
     if (options.validateResponses) target.after(afterHook);
+    target.registerMemberKind('openapi', (item) => {
+      target.route(item.pattern, item.handler as never, item.methods ?? 'GET');
+      record(item.pattern, item.methods, item.options as OperationSpec, item.controller, item.handler.name);
+    });
+    if (options.documentPath !== undefined) target.route(options.documentPath, () => served ?? {});
     target.onReady(() => load());
   }) as OpenAPIAddOn;
+
+  const record = (
+    pattern: string,
+    methods: Methods | undefined,
+    spec: OperationSpec,
+    controller: string | undefined,
+    handlerName: string | undefined,
+  ): void => {
+    if (loading !== undefined) throw new TypeError(`@poor/openapi: ${pattern} is registered after the document was compiled`);
+    const list = methods === undefined ? ['GET'] : typeof methods === 'string' ? [methods] : [...methods];
+    operations.push({ pattern, methods: list.map((method) => method.toUpperCase()), spec, controller, handlerName });
+  };
+
   addOn.load = load;
+  addOn.route = function route(pattern, spec, handler, routeOptions) {
+    if (!app) throw new TypeError('install the add-on first: app.use(openapi(...))');
+    app.route(pattern, handler as unknown as RouteFunction as never, routeOptions as never);
+    const methods = typeof routeOptions === 'object' && !Array.isArray(routeOptions) ? (routeOptions as RouteOptions).methods : (routeOptions as Methods | undefined);
+    record(pattern, methods, spec, undefined, undefined);
+    return this;
+  };
   Object.defineProperty(addOn, 'compileMillis', { get: () => compiled?.millis ?? 0 });
+  Object.defineProperty(addOn, 'document', { get: () => served });
   return addOn;
+}
+
+/** The document code-first operations go into when there is no hand-written one. */
+function generatedBase(app: Application, options: OpenAPIOptions): Json {
+  const info = { title: app.name, version: '0.0.0', ...options.info };
+  return { openapi: '3.1.0', info, paths: {} };
+}
+
+/** The document with extra security schemes in `components.securitySchemes`. */
+function withSchemes(doc: Json, schemes: Record<string, Json>): Json {
+  const components = isObject(doc.components) ? doc.components : {};
+  const existing = isObject(components.securitySchemes) ? components.securitySchemes : {};
+  return { ...doc, components: { ...components, securitySchemes: { ...existing, ...schemes } } };
 }
 
 /** Names of the security schemes some operation requires. */

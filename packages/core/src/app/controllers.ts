@@ -32,6 +32,8 @@ export interface MemberRegistration {
   methods: Methods | undefined;
   /** Decorator options. */
   options: unknown;
+  /** The controller's name (its class name), e.g. for documentation tags. */
+  controller: string;
 }
 
 /** A registered controller whose members are not compiled yet. */
@@ -119,7 +121,7 @@ export function compileController(
             `no add-on handles '@${item.kind}' members (${bound.name}.${String(item.key)}); install it with ${install}`,
           );
         }
-        register({ pattern: bound.prefix + item.path, handler, methods: item.methods, options: item.options });
+        register({ pattern: bound.prefix + item.path, handler, methods: item.methods, options: item.options, controller: bound.name });
       }
     }
   }
