@@ -136,7 +136,11 @@ export interface OperationSpec {
   security?: ReadonlyArray<Readonly<Record<string, readonly string[]>>>;
 }
 
-type IsBodySpec<B> = B extends { readonly content: object } ? (B extends { readonly type: unknown } ? false : true) : false;
+type IsBodySpec<B> = B extends { readonly content: object }
+  ? B extends { readonly type: unknown }
+    ? false
+    : true
+  : false;
 
 /** The type of a spec's body: its JSON schema's, or the union over its media types. */
 export type BodyOf<S extends OperationSpec> = S['body'] extends infer B
@@ -206,13 +210,23 @@ export type OperationReturn<S extends OperationSpec> = [SuccessOf<S>] extends [n
 /** The decorator {@link operation} returns: checks the method's parameters and return type, in both decorator modes. */
 export interface OperationDecorator<Args extends unknown[], R> {
   /** TC39 standard decorator form. */
-  <This, F extends (this: This, ...args: Args) => R | Promise<R>>(value: F, context: ClassMethodDecoratorContext<This, F>): void;
+  <This, F extends (this: This, ...args: Args) => R | Promise<R>>(
+    value: F,
+    context: ClassMethodDecoratorContext<This, F>,
+  ): void;
   /** Legacy (`experimentalDecorators`) form. */
-  <F extends (...args: Args) => R | Promise<R>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<F>): void;
+  <F extends (...args: Args) => R | Promise<R>>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<F>,
+  ): void;
 }
 
 /** The arguments of an operation's handler: the typed request, then the route parameters. */
-export type OperationArgs<S extends OperationSpec, P extends string> = [req: ApiRequest<S, P>, ...params: RouteParams<P>];
+export type OperationArgs<S extends OperationSpec, P extends string> = [
+  req: ApiRequest<S, P>,
+  ...params: RouteParams<P>,
+];
 
 /** Either decorator type, by whether the spec has 2xx schemas. */
 export type OperationDecoratorFor<S extends OperationSpec, P extends string> = [SuccessOf<S>] extends [never]
@@ -261,7 +275,10 @@ export function toJsonSchema(schema: Schema, where: string): Json {
   if (isStandard(schema)) {
     const convert = schema['~standard'].jsonSchema as StandardJsonSchema['~standard']['jsonSchema'] | undefined;
     if (typeof convert?.input !== 'function') {
-      throw new SpecError(where, `a ${schema['~standard'].vendor} schema that cannot emit JSON Schema (no ~standard.jsonSchema)`);
+      throw new SpecError(
+        where,
+        `a ${schema['~standard'].vendor} schema that cannot emit JSON Schema (no ~standard.jsonSchema)`,
+      );
     }
     const { $schema: _, ...json } = convert.input({ target: 'draft-2020-12' });
     return json;
@@ -308,7 +325,8 @@ function isResponseSpec(value: Schema | ResponseSpec): value is ResponseSpec {
 
 function contentOf(schemas: Readonly<Record<string, Schema>>, where: string): Json {
   const content: Json = {};
-  for (const [media, schema] of Object.entries(schemas)) content[media] = { schema: toJsonSchema(schema, `${where}/${media}`) };
+  for (const [media, schema] of Object.entries(schemas))
+    content[media] = { schema: toJsonSchema(schema, `${where}/${media}`) };
   return content;
 }
 
@@ -353,7 +371,8 @@ function operationObject(op: CodeOperation, method: string, params: Array<[strin
   if (spec.summary !== undefined) result.summary = spec.summary;
   if (spec.description !== undefined) result.description = spec.description;
   const id = spec.operationId ?? op.handlerName;
-  if (id !== undefined) result.operationId = op.methods.length > 1 && spec.operationId === undefined ? `${id}.${method}` : id;
+  if (id !== undefined)
+    result.operationId = op.methods.length > 1 && spec.operationId === undefined ? `${id}.${method}` : id;
   if (spec.deprecated) result.deprecated = true;
   if (parameters.length > 0) result.parameters = parameters;
   if (spec.body !== undefined) {
@@ -381,11 +400,16 @@ export function mergeOperations(document: Json, operations: readonly CodeOperati
   for (const op of operations) {
     const { template, params } = templateOf(op.pattern);
     const item: Json = { ...(isObject(paths[template]) ? paths[template] : {}) };
-    const methods = op.methods.map((method) => method.toLowerCase()).filter((method) => method !== 'head' && method !== 'options');
+    const methods = op.methods
+      .map((method) => method.toLowerCase())
+      .filter((method) => method !== 'head' && method !== 'options');
     for (const method of methods) {
       const where = `#/paths/${template.replaceAll('~', '~0').replaceAll('/', '~1')}/${method}`;
       if (item[method] !== undefined) {
-        throw new SpecError(where, `${method.toUpperCase()} ${template} is both in the document and on the route ${op.pattern}`);
+        throw new SpecError(
+          where,
+          `${method.toUpperCase()} ${template} is both in the document and on the route ${op.pattern}`,
+        );
       }
       item[method] = operationObject(op, method, params, where);
     }

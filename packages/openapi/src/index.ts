@@ -182,7 +182,8 @@ interface RouteOperations {
  */
 export function openapi(source?: string | object | OpenAPIOptions, givenOptions?: OpenAPIOptions): OpenAPIAddOn {
   // openapi(options): code-first only (an object that is no document: it has no `openapi` field).
-  const onlyOptions = isObject(source) && givenOptions === undefined && !('openapi' in source) && !('swagger' in source);
+  const onlyOptions =
+    isObject(source) && givenOptions === undefined && !('openapi' in source) && !('swagger' in source);
   const document = onlyOptions ? undefined : (source as string | object | undefined);
   const options: OpenAPIOptions = onlyOptions ? (source as OpenAPIOptions) : (givenOptions ?? {});
   const verifiers = options.security ?? {};
@@ -307,7 +308,8 @@ export function openapi(source?: string | object | OpenAPIOptions, givenOptions?
     controller: string | undefined,
     handlerName: string | undefined,
   ): void => {
-    if (loading !== undefined) throw new TypeError(`@poor/openapi: ${pattern} is registered after the document was compiled`);
+    if (loading !== undefined)
+      throw new TypeError(`@poor/openapi: ${pattern} is registered after the document was compiled`);
     const list = methods === undefined ? ['GET'] : typeof methods === 'string' ? [methods] : [...methods];
     operations.push({ pattern, methods: list.map((method) => method.toUpperCase()), spec, controller, handlerName });
   };
@@ -316,7 +318,10 @@ export function openapi(source?: string | object | OpenAPIOptions, givenOptions?
   addOn.route = function route(pattern, spec, handler, routeOptions) {
     if (!app) throw new TypeError('install the add-on first: app.use(openapi(...))');
     app.route(pattern, handler as unknown as RouteFunction as never, routeOptions as never);
-    const methods = typeof routeOptions === 'object' && !Array.isArray(routeOptions) ? (routeOptions as RouteOptions).methods : (routeOptions as Methods | undefined);
+    const methods =
+      typeof routeOptions === 'object' && !Array.isArray(routeOptions)
+        ? (routeOptions as RouteOptions).methods
+        : (routeOptions as Methods | undefined);
     record(pattern, methods, spec, undefined, undefined);
     return this;
   };
