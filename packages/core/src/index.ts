@@ -85,6 +85,8 @@ export {
   type BasicVerify,
   type DigestSettings,
 } from './auth/digest.js';
+export { apiKey, type ApiKeyOptions } from './auth/api-key.js';
+export { describeSecurity, securityOf, type GuardSecurity } from './auth/security.js';
 export { MemoryNonceStore, type DigestAlgorithm, type NonceStore } from './settings/nonce-store.js';
 export { hexdigest, PasswordMap, type DigestHash } from './settings/password-map.js';
 export { Fields, parseQuery, type Converter, type QueryOptions } from './request/fields.js';

@@ -19,6 +19,7 @@ import {
   type RouteFunction,
   type RouteOptions,
   type RouteParams,
+  securityOf,
 } from '@poor/core';
 import type { Format } from 'ajv';
 import {
@@ -200,12 +201,16 @@ export function openapi(source?: string | object | OpenAPIOptions, givenOptions?
       const target = app as Application;
       const logger = target.logger;
       const loaded = await loadDocument(document ?? generatedBase(target, options));
+      const derived: Record<string, Json> = {};
       if (operations.length > 0) {
         if (loaded.version !== '3.1')
           throw new SpecError('#/openapi', 'code-first operations (JSON Schema 2020-12) need an OpenAPI 3.1 document');
-        loaded.doc = mergeOperations(loaded.doc, operations);
+        loaded.doc = mergeOperations(
+          loaded.doc,
+          operations.map((op) => withGuardSecurity(target, op, derived)),
+        );
       }
-      if (options.securitySchemes !== undefined) loaded.doc = withSchemes(loaded.doc, options.securitySchemes);
+      loaded.doc = withSchemes(loaded.doc, derived, options.securitySchemes ?? {});
       served = loaded.doc;
       compiled = compileDocument(loaded, { formats: options.formats, logger });
       const used = usedSchemes(compiled);
@@ -336,11 +341,26 @@ function generatedBase(app: Application, options: OpenAPIOptions): Json {
   return { openapi: '3.1.0', info, paths: {} };
 }
 
-/** The document with extra security schemes in `components.securitySchemes`. */
-function withSchemes(doc: Json, schemes: Record<string, Json>): Json {
+/**
+ * A code-first operation whose spec names no security, with the schemes of the guards that run
+ * before its handler (`digest`, `basic`, `apiKey` describe themselves): all of them required.
+ * The schemes are collected into `schemes`.
+ */
+function withGuardSecurity(app: Application, op: CodeOperation, schemes: Record<string, Json>): CodeOperation {
+  if (op.spec.security !== undefined) return op;
+  const handler = app.router.get(op.pattern)?.handlers.get(op.methods[0] ?? 'GET');
+  const described = (handler === undefined ? [] : app.guardsOf(handler)).flatMap((guard) => securityOf(guard) ?? []);
+  if (described.length === 0) return op;
+  for (const { name, scheme } of described) schemes[name] = { ...scheme };
+  return { ...op, spec: { ...op.spec, security: [Object.fromEntries(described.map(({ name }) => [name, []]))] } };
+}
+
+/** The document with the guards' security schemes (the document's own win) and the option's (which win over both). */
+function withSchemes(doc: Json, derived: Record<string, Json>, given: Record<string, Json>): Json {
+  if (Object.keys(derived).length === 0 && Object.keys(given).length === 0) return doc;
   const components = isObject(doc.components) ? doc.components : {};
   const existing = isObject(components.securitySchemes) ? components.securitySchemes : {};
-  return { ...doc, components: { ...components, securitySchemes: { ...existing, ...schemes } } };
+  return { ...doc, components: { ...components, securitySchemes: { ...derived, ...existing, ...given } } };
 }
 
 /** Names of the security schemes some operation requires. */

@@ -8,7 +8,7 @@ import { validate } from '@hyperjump/json-schema/openapi-3-1';
 import Type from 'typebox';
 import { z } from 'zod';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Application, basic, controller, JSONResponse } from '@poor/core';
+import { apiKey, Application, basic, checkDigest, controller, guard, JSONResponse } from '@poor/core';
 import { closeServer, describeBoth } from './transports.js';
 import { openapi, operation, SpecError, type ApiRequest, type Json } from '../src/index.js';
 
@@ -193,6 +193,56 @@ describe('the generated document', () => {
       },
     };
     expect((await validate('https://spec.openapis.org/oas/3.1/schema-base', broken as never)).valid).toBe(false);
+  });
+});
+
+describe('security in the generated document', () => {
+  @controller('/admin')
+  @checkDigest('Admin Zone')
+  class Admin {
+    @operation('/stats', 'GET', { responses: { 200: Type.Object({ users: Type.Integer() }) } })
+    stats(): { users: number } {
+      return { users: 3 };
+    }
+
+    @guard(apiKey({ name: 'X-API-Key', verify: (key) => key === 'k1' }))
+    @operation('/keys', 'DELETE', {})
+    revoke(): null {
+      return null;
+    }
+  }
+
+  it('comes from the guards that run before each operation (app, controller, route), described by the guards', async () => {
+    const token = { type: 'apiKey', in: 'header', name: 'X-Token' };
+    const api = openapi({ documentPath: '/openapi.json', securitySchemes: { token } });
+    const app = new Application('secured', {
+      controllers: [Admin],
+      addOns: [api],
+      logger: false,
+      secretKey: 'k'.repeat(32),
+    });
+    api.route('/report', { query: Type.Object({ day: Type.String() }) }, (req) => req.api.query.day, {
+      before: [basic('reports', () => true)],
+    });
+    api.route('/public', {}, () => 'open');
+    api.route('/mine', { security: [{ token: [] }] }, () => 'mine', { before: [basic('x', () => true)] });
+    const doc = (await app.inject('/openapi.json')).json<{
+      paths: Record<string, Record<string, { security?: unknown }>>;
+      components: { securitySchemes: Record<string, unknown> };
+    }>();
+    expect(doc.paths['/admin/stats']?.get?.security).toEqual([{ digest: [] }]);
+    expect(doc.paths['/admin/keys']?.delete?.security).toEqual([{ digest: [], apiKey: [] }]);
+    expect(doc.paths['/report']?.get?.security).toEqual([{ basic: [] }]);
+    expect(doc.paths['/public']?.get?.security).toBeUndefined();
+    expect(doc.paths['/mine']?.get?.security).toEqual([{ token: [] }]); // the spec's own wins
+    expect(doc.components.securitySchemes).toEqual({
+      digest: { type: 'http', scheme: 'digest' },
+      apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      basic: { type: 'http', scheme: 'basic' },
+      token,
+    });
+    // the guard answers first: 401 from digest, before any validation
+    expect((await app.inject('/admin/stats')).status).toBe(401);
   });
 });
 

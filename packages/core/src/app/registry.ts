@@ -221,6 +221,17 @@ export class Registry extends Settings {
     return this.router.entries.flatMap(routeLines);
   }
 
+  /**
+   * The guards (phase `guard`) that run before a route handler, in order: the app's, its
+   * controller's, its route's own. For tools that read the routes (security in API documents).
+   */
+  guardsOf(handler: RouteFunction): BeforeHook[] {
+    const tables = this[kTables];
+    const scopes = [];
+    for (let scope = tables.scopeOf(handler); scope !== undefined; scope = scope.parent) scopes.unshift(scope);
+    return [tables.app, ...scopes].flatMap((scope) => tables.listOf(scope, 'guard'));
+  }
+
   /** Fallbacks in order. */
   get fallbacks(): readonly Fallback[] {
     return this[kTables].fallbacks;

@@ -10,6 +10,7 @@ import type { DigestHash } from '../settings/password-map.js';
 import type { DigestAlgorithm, NonceStore } from '../settings/nonce-store.js';
 import type { Request } from '../request/request.js';
 import type { ClassDecoratorFor, MethodDecoratorFor } from '../routing/route-params.js';
+import { describeSecurity } from './security.js';
 
 /** What Digest authentication reads from the application (its options). */
 export interface DigestSettings {
@@ -221,7 +222,7 @@ export function digest(realm: string, user?: string): BeforeHook {
         ? undefined
         : 'the secretKey option: at least 32 bytes (it signs the nonces)',
   });
-  return hook;
+  return describeSecurity(hook, { name: 'digest', scheme: { type: 'http', scheme: 'digest' } });
 }
 
 /** Checks a Basic `user:password` pair; may be async. */
@@ -250,7 +251,7 @@ export function basic(realm: string, verify: BasicVerify): BeforeHook {
     return undefined;
   };
   Object.defineProperty(hook, 'name', { value: `basic(${realm})` });
-  return hook;
+  return describeSecurity(hook, { name: 'basic', scheme: { type: 'http', scheme: 'basic' } });
 }
 
 /**
