@@ -32,11 +32,12 @@ const FRAMEWORKS = [
   'poor',
   ...(process.env.BENCH_BASE ? ['poor-base'] : []),
   'poor-openapi',
+  'poor-code-first',
   'fastify',
   'express',
 ];
 // Servers that take part only in the scenarios naming them.
-const SPECIALISTS = new Set(['poor-openapi']);
+const SPECIALISTS = new Set(['poor-openapi', 'poor-code-first']);
 
 // The static scenarios' files, in a folder every server is told about.
 const staticDir = mkdtempSync(join(os.tmpdir(), 'poor-bench-'));
@@ -293,11 +294,11 @@ function table() {
 // (and than the other build), and its per-round CPU ratio to node:http (median).
 function paired() {
   const lines = [
-    '| scenario | server | rounds below Fastify | CPU ratio to node:http (median of rounds) | rounds below poor-base |',
-    '|---|---|---:|---:|---:|',
+    '| scenario | server | rounds below Fastify | CPU ratio to node:http (median of rounds) | rounds below poor-base | rounds below poor-openapi (the document-first route) |',
+    '|---|---|---:|---:|---:|---:|',
   ];
   for (const scenario of scenarios) {
-    for (const name of ['poor', 'poor-base', 'poor-openapi']) {
+    for (const name of ['poor', 'poor-base', 'poor-openapi', 'poor-code-first']) {
       const mine = samples.get(`${scenario.name}/${name}`);
       if (!mine) continue;
       const count = (other) => {
@@ -310,7 +311,9 @@ function paired() {
       const ratio = base
         ? `${median(mine.map((sample, round) => sample.cpuPerRequest / base[round].cpuPerRequest)).toFixed(2)}×`
         : '–';
-      lines.push(`| ${scenario.name} | ${name} | ${count('fastify')} | ${ratio} | ${count('poor-base')} |`);
+      lines.push(
+        `| ${scenario.name} | ${name} | ${count('fastify')} | ${ratio} | ${count('poor-base')} | ${count('poor-openapi')} |`,
+      );
     }
   }
   return lines.join('\n');

@@ -16,8 +16,9 @@ export const SCENARIOS = [
   { name: 'post-json', path: '/echo', status: 200, method: 'POST', body: ORDER, send: ORDER },
   { name: 'static-1k', path: '/static/1k.txt', status: 200, length: 1024 },
   { name: 'static-1m', path: '/static/1m.bin', status: 200, length: 1 << 20 },
-  // A ~1 KB JSON body validated against a schema (Fastify's schema.body, @poor/openapi), and
-  // the same route without validation in plain Poor.
+  // A ~1 KB JSON body validated against a schema (Fastify's schema.body, @poor/openapi with a
+  // hand-written document and with the schema on the route), and the same route without
+  // validation in plain Poor.
   {
     name: 'post-valid',
     path: '/validated',
@@ -25,6 +26,6 @@ export const SCENARIOS = [
     method: 'POST',
     body: ORDER,
     send: ORDER,
-    frameworks: ['poor', 'poor-openapi', 'fastify'],
+    frameworks: ['poor', 'poor-openapi', 'poor-code-first', 'fastify'],
   },
 ];

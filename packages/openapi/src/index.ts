@@ -31,6 +31,7 @@ import {
   type OperationSpec,
 } from './code-first.js';
 import { compileDocument, type CompiledDocument, type Operation } from './compile.js';
+import { serveDocsPage } from './docs-page.js';
 import { isObject, loadDocument, SpecError, type Json } from './document.js';
 import {
   checkSecurity,
@@ -76,6 +77,12 @@ export interface OpenAPIOptions {
   formats?: Record<string, Format>;
   /** Serve the document (the hand-written one with the code-first operations merged in) as JSON at this path, e.g. `/openapi.json`. */
   documentPath?: string | undefined;
+  /**
+   * Serve an API docs page (Swagger UI, from the `swagger-ui-dist` package you install; its
+   * files served by the app, no CDN) at this path, e.g. `/docs`. It shows the document at
+   * `documentPath` (default: `<docsPath>/openapi.json`).
+   */
+  docsPath?: string | undefined;
   /** The generated document's `info` when there is no hand-written one (default: the app's name, version 0.0.0). */
   info?: { title?: string; version?: string; description?: string } | undefined;
   /** Security schemes the code-first operations name, for the document's `components.securitySchemes`. */
@@ -302,7 +309,16 @@ export function openapi(source?: string | object | OpenAPIOptions, givenOptions?
       target.route(item.pattern, item.handler as never, item.methods ?? 'GET');
       record(item.pattern, item.methods, item.options as OperationSpec, item.controller, item.handler.name);
     });
-    if (options.documentPath !== undefined) target.route(options.documentPath, () => served ?? {});
+    const documentPath =
+      options.documentPath ??
+      (options.docsPath === undefined ? undefined : `${options.docsPath.replace(/\/+$/, '')}/openapi.json`);
+    if (documentPath !== undefined) target.route(documentPath, () => served ?? {});
+    if (options.docsPath !== undefined && documentPath !== undefined) {
+      serveDocsPage(target, options.docsPath, documentPath, () => {
+        const info = served?.info;
+        return isObject(info) && typeof info.title === 'string' ? info.title : target.name;
+      });
+    }
     target.onReady(() => load());
   }) as OpenAPIAddOn;
 

@@ -121,7 +121,13 @@ export function compileController(
             `no add-on handles '@${item.kind}' members (${bound.name}.${String(item.key)}); install it with ${install}`,
           );
         }
-        register({ pattern: bound.prefix + item.path, handler, methods: item.methods, options: item.options, controller: bound.name });
+        register({
+          pattern: bound.prefix + item.path,
+          handler,
+          methods: item.methods,
+          options: item.options,
+          controller: bound.name,
+        });
       }
     }
   }

@@ -29,7 +29,8 @@ export interface ApiKeyOptions {
 export function apiKey(options: ApiKeyOptions): BeforeHook {
   const where = options.in ?? 'header';
   const { name, verify } = options;
-  if (typeof name !== 'string' || name === '') throw new TypeError('apiKey(): a name of the header, parameter or cookie');
+  if (typeof name !== 'string' || name === '')
+    throw new TypeError('apiKey(): a name of the header, parameter or cookie');
   if (typeof verify !== 'function') throw new TypeError('apiKey(): a verify(key, req) function');
   const challenge = `APIKey in="${where}", name="${name.replace(/["\\]/g, '\\$&')}"`;
   const lower = name.toLowerCase();
