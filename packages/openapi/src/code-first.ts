@@ -15,7 +15,10 @@ export interface StandardJsonSchema {
     readonly version: 1;
     readonly vendor: string;
     readonly types?: { readonly input: unknown; readonly output: unknown } | undefined;
-    readonly jsonSchema: { readonly input: (options: { readonly target: string }) => Record<string, unknown> };
+    readonly jsonSchema: {
+      /** The JSON Schema of the input type, for a target such as `draft-2020-12`. */
+      readonly input: (options: { readonly target: string }) => Record<string, unknown>;
+    };
   };
 }
 
@@ -209,12 +212,20 @@ export type OperationReturn<S extends OperationSpec> = [SuccessOf<S>] extends [n
 
 /** The decorator {@link operation} returns: checks the method's parameters and return type, in both decorator modes. */
 export interface OperationDecorator<Args extends unknown[], R> {
-  /** TC39 standard decorator form. */
+  /**
+   * TC39 standard decorator form.
+   *
+   * @typeParam F - the decorated method.
+   */
   <This, F extends (this: This, ...args: Args) => R | Promise<R>>(
     value: F,
     context: ClassMethodDecoratorContext<This, F>,
   ): void;
-  /** Legacy (`experimentalDecorators`) form. */
+  /**
+   * Legacy (`experimentalDecorators`) form.
+   *
+   * @typeParam F - the decorated method.
+   */
   <F extends (...args: Args) => R | Promise<R>>(
     target: object,
     key: string | symbol,
