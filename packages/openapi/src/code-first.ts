@@ -428,3 +428,14 @@ export function mergeOperations(document: Json, operations: readonly CodeOperati
   }
   return merged;
 }
+
+/**
+ * The status a plain answer of an operation gets: its one 2xx response status with a body
+ * when the spec does not list 200 (`{ 201: Item }` → 201), else none (200 stays).
+ */
+export function defaultStatus(spec: OperationSpec): number | undefined {
+  const success = Object.keys(spec.responses ?? {}).filter((status) => /^2\d\d$/.test(status));
+  if (success.length !== 1 || success[0] === '200') return undefined;
+  const status = Number(success[0]);
+  return status === 204 || status === 205 ? undefined : status;
+}

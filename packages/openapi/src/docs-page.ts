@@ -40,19 +40,21 @@ function pageHtml(base: string, title: string): string {
 
 /**
  * Serves the docs page at `path` (and its files under it), showing the document at
- * `documentPath`. Swagger UI is looked up when the app gets ready.
+ * `documentPath`. Swagger UI is looked up when the app gets ready. Returns the route patterns.
  */
-export function serveDocsPage(app: Application, path: string, documentPath: string, title: () => string): void {
+export function serveDocsPage(app: Application, path: string, documentPath: string, title: () => string): string[] {
   let folder: string | undefined;
   app.onReady(() => {
     folder = swaggerUiFolder();
   });
   const base = path.replace(/\/+$/, '');
   const init = `window.ui = SwaggerUIBundle(${JSON.stringify({ url: documentPath, dom_id: '#swagger-ui', deepLinking: true })});\n`;
-  app.route(path, () => pageHtml(base, title()));
-  app.route(`${base}/init.js`, () => new Response(init, { contentType: 'text/javascript; charset=utf-8' }));
-  app.route(`${base}/<file>`, (_req, file: string) => {
+  const patterns = [path, `${base}/init.js`, `${base}/<file>`] as const;
+  app.route(patterns[0], () => pageHtml(base, title()));
+  app.route(patterns[1], () => new Response(init, { contentType: 'text/javascript; charset=utf-8' }));
+  app.route(patterns[2], (_req, file: string) => {
     if (folder === undefined || !FILES.has(file)) throw new HTTPException(404);
     return new FileResponse(join(folder, file), { headers: { 'Cache-Control': 'public, max-age=3600' } });
   });
+  return [...patterns];
 }

@@ -23,6 +23,7 @@ import {
 } from '@poor/core';
 import type { Format } from 'ajv';
 import {
+  defaultStatus,
   mergeOperations,
   type ApiRequest,
   type CodeOperation,
@@ -196,6 +197,10 @@ export function openapi(source?: string | object | OpenAPIOptions, givenOptions?
   const options: OpenAPIOptions = onlyOptions ? (source as OpenAPIOptions) : (givenOptions ?? {});
   const verifiers = options.security ?? {};
   const operations: CodeOperation[] = [];
+  /** Code-first operations' default statuses by `METHOD pattern` (`{ 201: Item }` → 201). */
+  const statuses = new Map<string, number>();
+  /** The add-on's own routes (the document, the docs page): not validated, not refused by `strict`. */
+  const own = new Set<string>();
   let served: Json | undefined;
   let compiled: CompiledDocument | undefined;
   let loading: Promise<void> | undefined;
@@ -244,6 +249,7 @@ export function openapi(source?: string | object | OpenAPIOptions, givenOptions?
   const validate = (req: Request): void | Promise<void> => {
     const pattern = req.uriRule;
     if (pattern === undefined || pattern === '/*') return; // no route: the app's 404/405, fallbacks
+    if (own.has(pattern)) return; // the document and the docs page: never in the document, never refused
     const route = operationsOf(pattern);
     const method = req.method;
     const op = route?.byMethod.get(method) ?? (method === 'HEAD' ? route?.byMethod.get('GET') : undefined);
@@ -280,7 +286,8 @@ export function openapi(source?: string | object | OpenAPIOptions, givenOptions?
   const hook = (req: Request): void | Promise<void> =>
     compiled === undefined ? load().then(() => validate(req)) : validate(req);
 
-  const afterHook = (req: Request, response: Response): Response => {
+  const afterHook = (req: Request, given: Response): Response => {
+    const response = answerStatus(req, given); // the status the document says, before checking it
     const op = operationOf(req);
     if (op === undefined || response instanceof Declined) return response;
     if (isStreamed(response)) {
@@ -312,12 +319,16 @@ export function openapi(source?: string | object | OpenAPIOptions, givenOptions?
     const documentPath =
       options.documentPath ??
       (options.docsPath === undefined ? undefined : `${options.docsPath.replace(/\/+$/, '')}/openapi.json`);
-    if (documentPath !== undefined) target.route(documentPath, () => served ?? {});
+    if (documentPath !== undefined) {
+      target.route(documentPath, () => served ?? {});
+      own.add(documentPath);
+    }
     if (options.docsPath !== undefined && documentPath !== undefined) {
-      serveDocsPage(target, options.docsPath, documentPath, () => {
+      const page = serveDocsPage(target, options.docsPath, documentPath, () => {
         const info = served?.info;
         return isObject(info) && typeof info.title === 'string' ? info.title : target.name;
       });
+      for (const pattern of page) own.add(pattern);
     }
     target.onReady(() => load());
   }) as OpenAPIAddOn;
@@ -331,8 +342,24 @@ export function openapi(source?: string | object | OpenAPIOptions, givenOptions?
   ): void => {
     if (loading !== undefined)
       throw new TypeError(`@poor/openapi: ${pattern} is registered after the document was compiled`);
-    const list = methods === undefined ? ['GET'] : typeof methods === 'string' ? [methods] : [...methods];
-    operations.push({ pattern, methods: list.map((method) => method.toUpperCase()), spec, controller, handlerName });
+    const list = (methods === undefined ? ['GET'] : typeof methods === 'string' ? [methods] : [...methods]).map(
+      (method) => method.toUpperCase(),
+    );
+    operations.push({ pattern, methods: list, spec, controller, handlerName });
+    const status = defaultStatus(spec);
+    if (status === undefined) return;
+    for (const method of list) statuses.set(`${method} ${pattern}`, status);
+    // With response validation, its hook sets the status first; without, a hook of its own.
+    if (statuses.size === 1 && !options.validateResponses) app?.after(answerStatus);
+  };
+
+  /** A plain answer (200) of an operation whose one 2xx response is another status gets that status. */
+  const answerStatus = (req: Request, response: Response): Response => {
+    if (response.status === 200 && req.uriRule !== undefined) {
+      const status = statuses.get(`${req.method === 'HEAD' ? 'GET' : req.method} ${req.uriRule}`);
+      if (status !== undefined) response.status = status;
+    }
+    return response;
   };
 
   addOn.load = load;

@@ -196,6 +196,47 @@ describe('the generated document', () => {
   });
 });
 
+describe('the document and the docs page as routes', () => {
+  it('are served under strict: true (never refused as undescribed), the page from swagger-ui-dist', async () => {
+    const api = openapi({ docsPath: '/docs', strict: true });
+    const app = new Application('strict', { addOns: [api], logger: false });
+    api.route('/ping', {}, () => 'pong');
+    app.route('/undescribed', () => 'no');
+    expect((await app.inject('/docs/openapi.json')).json()).toMatchObject({ paths: { '/ping': {} } });
+    const page = await app.inject('/docs');
+    expect(page.text()).toContain('<script src="/docs/swagger-ui-bundle.js"></script>');
+    expect(page.text()).toContain('<title>strict</title>');
+    const init = await app.inject('/docs/init.js');
+    expect(init.text()).toContain('"url":"/docs/openapi.json"');
+    const css = await app.inject('/docs/swagger-ui.css');
+    expect([css.status, css.headers['content-type']]).toEqual([200, 'text/css; charset=utf-8']);
+    expect((await app.inject('/docs/package.json')).status).toBe(404); // only the page's files
+    expect((await app.inject('/undescribed')).status).toBe(404);
+  });
+});
+
+describe('the status of a plain answer', () => {
+  for (const validateResponses of [false, true]) {
+    it(`is the one 2xx status the spec lists, when that is not 200 (validateResponses: ${validateResponses})`, async () => {
+      const api = openapi({ validateResponses });
+      const app = new Application('statuses', { addOns: [api], logger: false, debug: true });
+      api.route(
+        '/made',
+        { body: NewItem, responses: { 201: Item } },
+        (req) => ({ id: 9, name: req.api.body.name, tags: [] }),
+        'POST',
+      );
+      api.route('/plain', { responses: { 200: Item, 201: Item } }, () => ({ id: 1, name: 'a', tags: [] }));
+      api.route('/empty', { responses: { 204: null } }, () => undefined);
+      const made = await app.inject({ url: '/made', method: 'POST', body: { name: 'cup' } });
+      expect([made.status, made.json()]).toEqual([201, { id: 9, name: 'cup', tags: [] }]);
+      expect((await app.inject('/plain')).status).toBe(200);
+      expect((await app.inject('/empty')).status).toBe(204);
+      expect((await app.inject({ url: '/made', method: 'POST', body: { name: '' } })).status).toBe(400);
+    });
+  }
+});
+
 describe('security in the generated document', () => {
   @controller('/admin')
   @checkDigest('Admin Zone')
