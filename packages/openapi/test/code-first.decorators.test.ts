@@ -7,6 +7,8 @@ import { BASIC } from '@hyperjump/json-schema/experimental';
 import { validate } from '@hyperjump/json-schema/openapi-3-1';
 import Type from 'typebox';
 import { z } from 'zod';
+import * as v from 'valibot';
+import { toStandardJsonSchema } from '@valibot/to-json-schema';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiKey, Application, basic, checkDigest, controller, guard, JSONResponse } from '@poor/core';
 import { closeServer, describeBoth } from './transports.js';
@@ -70,6 +72,9 @@ function codeFirstApp(): { app: Application; api: ReturnType<typeof openapi> } {
     (req) => ({ total: req.api.body.quantity * 2.5 }),
     'POST',
   );
+  // Valibot, through its Standard JSON Schema adapter
+  const Search = toStandardJsonSchema(v.object({ term: v.pipe(v.string(), v.minLength(2)) }));
+  api.route('/search', { query: Search }, (req) => ({ term: req.api.query.term.toUpperCase() }));
   return { app, api };
 }
 
@@ -121,6 +126,11 @@ describeBoth('code-first operations', (send) => {
     expect((await send(app, { url: '/items/1', headers: { 'x-trace': 'NOT OK' } })).status).toBe(400);
   });
 
+  it('validates a Valibot schema through its Standard JSON Schema adapter', async () => {
+    expect((await send(app, '/search?term=ink')).json()).toEqual({ term: 'INK' });
+    expect((await send(app, '/search?term=i')).status).toBe(400);
+  });
+
   it('validates a Zod 4 schema through its JSON Schema', async () => {
     const ok = await send(app, {
       url: '/orders',
@@ -146,7 +156,7 @@ describe('the generated document', () => {
   it('is served at documentPath: operations, parameters, bodies, responses, tags by controller', async () => {
     const doc = (await app.inject('/openapi.json')).json<Json & { paths: Record<string, Record<string, Json>> }>();
     expect(doc).toMatchObject({ openapi: '3.1.0', info: { title: 'Shop', version: '1.2.0' } });
-    expect(Object.keys(doc.paths).sort()).toEqual(['/items', '/items/{id}', '/orders']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/items', '/items/{id}', '/orders', '/search']);
     expect(doc.paths['/items']?.get).toMatchObject({
       tags: ['Items'],
       summary: 'List items',
