@@ -3,7 +3,6 @@
 // ready; a request finds its operation through the route the app's own router matched
 // (`req.uriRule`), so there is no second router and no cache keyed by URL.
 import {
-  createMemberDecorator,
   Declined,
   FileResponse,
   GeneratorResponse,
@@ -19,18 +18,17 @@ import {
   type RouteFunction,
   type RouteOptions,
   type RouteParams,
-  securityOf,
 } from '@poor/core';
 import type { Format } from 'ajv';
 import {
   defaultStatus,
+  generatedBase,
   mergeOperations,
-  type ApiRequest,
+  withGuardSecurity,
+  withSchemes,
   type CodeOperation,
-  type OperationDecoratorFor,
-  type OperationReturn,
-  type OperationSpec,
 } from './code-first.js';
+import type { ApiRequest, OperationReturn, OperationSpec } from './schema-types.js';
 import { compileDocument, type CompiledDocument, type Operation } from './compile.js';
 import { serveDocsPage } from './docs-page.js';
 import { isObject, loadDocument, SpecError, type Json } from './document.js';
@@ -63,7 +61,8 @@ export type {
   StandardJsonSchema,
   SuccessOf,
   TypedApi,
-} from './code-first.js';
+} from './schema-types.js';
+export { operation } from './code-first.js';
 export type { ApiData, SecurityVerifier, ValidationIssue } from './request.js';
 
 /** Options of {@link openapi}. */
@@ -108,33 +107,6 @@ export interface OpenAPIAddOn extends AddOn {
     handler: (req: ApiRequest<S, P>, ...params: RouteParams<P>) => OperationReturn<S> | Promise<OperationReturn<S>>,
     options?: Methods | RouteOptions,
   ): this;
-}
-
-/**
- * A route with its schemas, on a controller method: registers the route (as `@route` would),
- * documents it in the generated OpenAPI document and validates its requests. The method's
- * `req` is {@link ApiRequest}`<typeof spec>`; with 2xx response schemas, its return type must
- * match one of them (or be a `Response`).
- *
- * @example
- * const create = { body: NewItem, responses: { 201: Item } } as const;
- * class Items {
- *   \@operation('/items', 'POST', create)
- *   add(req: ApiRequest<typeof create>) { return { id: 1, ...req.api.body }; }
- * }
- */
-export function operation<P extends string, const S extends OperationSpec>(
-  pattern: P,
-  methods: Methods,
-  spec: S,
-): OperationDecoratorFor<S, P> {
-  return createMemberDecorator({
-    kind: 'openapi',
-    path: pattern,
-    methods,
-    options: spec,
-    addOn: 'app.use(openapi(...)) from @poor/openapi',
-  }) as unknown as OperationDecoratorFor<S, P>;
 }
 
 /** The types of `req.api`, for {@link apiOf}: each part is what that location holds. */
@@ -212,7 +184,7 @@ export function openapi(source?: string | object | OpenAPIOptions, givenOptions?
     loading ??= (async () => {
       const target = app as Application;
       const logger = target.logger;
-      const loaded = await loadDocument(document ?? generatedBase(target, options));
+      const loaded = await loadDocument(document ?? generatedBase(target, options.info));
       const derived: Record<string, Json> = {};
       if (operations.length > 0) {
         if (loaded.version !== '3.1')
@@ -376,34 +348,6 @@ export function openapi(source?: string | object | OpenAPIOptions, givenOptions?
   Object.defineProperty(addOn, 'compileMillis', { get: () => compiled?.millis ?? 0 });
   Object.defineProperty(addOn, 'document', { get: () => served });
   return addOn;
-}
-
-/** The document code-first operations go into when there is no hand-written one. */
-function generatedBase(app: Application, options: OpenAPIOptions): Json {
-  const info = { title: app.name, version: '0.0.0', ...options.info };
-  return { openapi: '3.1.0', info, paths: {} };
-}
-
-/**
- * A code-first operation whose spec names no security, with the schemes of the guards that run
- * before its handler (`digest`, `basic`, `apiKey` describe themselves): all of them required.
- * The schemes are collected into `schemes`.
- */
-function withGuardSecurity(app: Application, op: CodeOperation, schemes: Record<string, Json>): CodeOperation {
-  if (op.spec.security !== undefined) return op;
-  const handler = app.router.get(op.pattern)?.handlers.get(op.methods[0] ?? 'GET');
-  const described = (handler === undefined ? [] : app.guardsOf(handler)).flatMap((guard) => securityOf(guard) ?? []);
-  if (described.length === 0) return op;
-  for (const { name, scheme } of described) schemes[name] = { ...scheme };
-  return { ...op, spec: { ...op.spec, security: [Object.fromEntries(described.map(({ name }) => [name, []]))] } };
-}
-
-/** The document with the guards' security schemes (the document's own win) and the option's (which win over both). */
-function withSchemes(doc: Json, derived: Record<string, Json>, given: Record<string, Json>): Json {
-  if (Object.keys(derived).length === 0 && Object.keys(given).length === 0) return doc;
-  const components = isObject(doc.components) ? doc.components : {};
-  const existing = isObject(components.securitySchemes) ? components.securitySchemes : {};
-  return { ...doc, components: { ...components, securitySchemes: { ...derived, ...existing, ...given } } };
 }
 
 /** Names of the security schemes some operation requires. */
