@@ -355,7 +355,7 @@ describe.skipIf(!heavy)('the packages from a registry, by name', () => {
     it('with every optional part and legacy decorators', { timeout: 600_000 }, async () => {
       const flags = ['--static', '--ws', '--openapi', '--sessions', '--legacy'];
       const { test, base, stop } = await createAndServe('full', flags);
-      expect(test).toMatch(/Tests\s+6 passed \(6\)/);
+      expect(test).toMatch(/Tests\s+7 passed \(7\)/);
       expect(readFileSync(join(scaffolds, 'full', 'tsconfig.json'), 'utf8')).toContain(
         '"experimentalDecorators": true',
       );
@@ -367,6 +367,9 @@ describe.skipIf(!heavy)('the packages from a registry, by name', () => {
       expect(await (await fetch(`${base}/visits`, { headers: { cookie } })).json()).toEqual({ visits: 2 });
       const long = await fetch(`${base}/hello/${'x'.repeat(21)}`, { headers: { accept: 'application/json' } });
       expect([long.status, long.headers.get('content-type')]).toEqual([400, 'application/problem+json']);
+      const docs = await fetch(`${base}/docs`);
+      expect(await docs.text()).toContain('swagger-ui-bundle.js');
+      expect((await fetch(`${base}/docs/swagger-ui-bundle.js`)).status).toBe(200); // swagger-ui-dist, installed
       const { WebSocket } = await import('ws');
       const client = new WebSocket(`${base.replace('http', 'ws')}/echo`);
       await once(client, 'open');

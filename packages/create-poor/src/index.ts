@@ -15,7 +15,7 @@ const USAGE = `usage: npm create poor@latest [folder] -- [options]
   --yes        take every default, ask nothing
   --static     serve public/ with @poor/static
   --ws         a websocket route with @poor/ws
-  --openapi    validate requests against an OpenAPI document (@poor/openapi)
+  --openapi    schemas on routes: validation, /openapi.json and a /docs page (@poor/openapi)
   --sessions   req.session with the sessions() add-on
   --legacy     legacy experimentalDecorators (default: TC39 standard decorators)
   --help       this text`;
@@ -24,7 +24,7 @@ const PARTS = ['static', 'ws', 'openapi', 'sessions'] as const;
 const QUESTIONS: Record<(typeof PARTS)[number] | 'legacy', string> = {
   static: 'Serve static files from public/ (@poor/static)?',
   ws: 'A websocket route (@poor/ws)?',
-  openapi: 'Validate requests with an OpenAPI document (@poor/openapi)?',
+  openapi: 'Schemas on routes, an OpenAPI document and a docs page (@poor/openapi)?',
   sessions: 'Cookie sessions (req.session)?',
   legacy: 'Legacy experimentalDecorators instead of standard decorators?',
 };

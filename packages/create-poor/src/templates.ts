@@ -10,7 +10,7 @@ export interface Choices {
   static: boolean;
   /** A websocket route with `@poor/ws`. */
   ws: boolean;
-  /** Validate requests against an OpenAPI document with `@poor/openapi`. */
+  /** Schemas on routes with `@poor/openapi`: validated requests, a generated document and a docs page. */
   openapi: boolean;
   /** `req.session` with the sessions() add-on (a secret key in `.env`). */
   sessions: boolean;
@@ -42,7 +42,10 @@ function packageJson(choices: Choices, versions: Versions): string {
   const vitest5 = major > 22 || (major === 22 && minor >= 12);
   const envFile = choices.sessions ? ' --env-file=.env' : '';
   const dependencies: Record<string, string> = { '@poor/core': poor };
-  if (choices.openapi) dependencies['@poor/openapi'] = poor;
+  if (choices.openapi) {
+    dependencies['@poor/openapi'] = poor;
+    dependencies['swagger-ui-dist'] = '^5.35.0'; // the docs page at /docs
+  }
   if (choices.static) dependencies['@poor/static'] = poor;
   if (choices.ws) dependencies['@poor/ws'] = poor;
   const devDependencies: Record<string, string> = {
@@ -103,16 +106,30 @@ export default defineConfig({ plugins: [decorators()]${test} });
 `;
 }
 
+/** The code-first spec of GET /hello/<name> (a JSON Schema `as const` types the handler). */
+const HELLO_SPEC = `// The route's schemas: @poor/openapi validates requests with them (400 problem details),
+// types the handler from them and puts them in the document at /openapi.json (page: /docs).
+const hello = {
+  summary: 'Greet someone',
+  params: { type: 'object', properties: { name: { type: 'string', maxLength: 20 } }, required: ['name'] },
+  responses: { 200: { type: 'object', properties: { hello: { type: 'string' } }, required: ['hello'] } },
+} as const;
+`;
+
 function controller(choices: Choices): string {
+  const core = [...(!choices.static || choices.sessions || !choices.openapi ? ['route'] : []), 'type Request'];
   return lines(
-    `import { route, type Request } from '@poor/core';`,
+    `import { ${core.join(', ')} } from '@poor/core';`,
+    choices.openapi && `import { operation, type ApiRequest } from '@poor/openapi';`,
     choices.ws && `import { websocket, type WebSocket } from '@poor/ws';`,
     '',
+    choices.openapi && HELLO_SPEC,
     '/** A controller: each decorated method answers one route. */',
     'export class Greetings {',
     !choices.static && `  @route('/')\n  index(): string {\n    return 'Hello from ${choices.name}!';\n  }\n`,
-    `  @route('/hello/<name>')`,
-    `  hello(_req: Request, name: string): { hello: string } {`,
+    choices.openapi
+      ? `  @operation('/hello/<name>', 'GET', hello)\n  hello(_req: ApiRequest<typeof hello>, name: string): { hello: string } {`
+      : `  @route('/hello/<name>')\n  hello(_req: Request, name: string): { hello: string } {`,
     `    return { hello: name };`,
     `  }`,
     choices.sessions &&
@@ -138,7 +155,8 @@ function controller(choices: Choices): string {
 function app(choices: Choices): string {
   const core = ['Application', ...(choices.sessions ? ['sessions'] : [])];
   const addOns = [
-    choices.openapi && 'openapi(document)',
+    choices.openapi &&
+      `openapi({ documentPath: '/openapi.json', docsPath: '/docs', info: { title: '${choices.name}', version: '0.1.0' } })`,
     choices.static && "documentRoot(fileURLToPath(new URL('../public', import.meta.url)))",
     choices.ws && 'websockets()',
     choices.sessions && 'sessions()',
@@ -150,7 +168,6 @@ function app(choices: Choices): string {
     choices.static && `import { documentRoot } from '@poor/static';`,
     choices.ws && `import { websockets } from '@poor/ws';`,
     `import { Greetings } from './greetings.js';`,
-    choices.openapi && `import { document } from './openapi.js';`,
     '',
     '/** The application: src/main.ts serves it, the tests inject() requests into it. */',
     `export const app = new Application('${choices.name}', {`,
@@ -167,21 +184,6 @@ const MAIN = `import { app } from './app.js';
 const host = process.env.HOST ?? '127.0.0.1';
 const { port } = await app.listen({ port: Number(process.env.PORT ?? 3000), host, signals: true });
 console.log(\`\${app.name} listening on http://\${host}:\${port}/\`);
-`;
-
-const OPENAPI = `/** The API's contract: @poor/openapi validates requests against it (400 problem details). */
-export const document = {
-  openapi: '3.1.0',
-  info: { title: 'Greetings', version: '0.1.0' },
-  paths: {
-    '/hello/{name}': {
-      get: {
-        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', maxLength: 20 } }],
-        responses: { '200': { description: 'A greeting' } },
-      },
-    },
-  },
-};
 `;
 
 function test(choices: Choices): string {
@@ -216,10 +218,15 @@ function test(choices: Choices): string {
   });`,
     choices.openapi &&
       `
-  it('refuses a name longer than the OpenAPI document allows', async () => {
+  it('refuses a name longer than its schema allows', async () => {
     const reply = await app.inject('/hello/' + 'x'.repeat(21));
     expect(reply.status).toBe(400);
     expect(reply.json()).toMatchObject({ status: 400, errors: [expect.objectContaining({ in: 'path', name: 'name' })] });
+  });
+
+  it('documents the route in the generated OpenAPI document', async () => {
+    const doc = (await app.inject('/openapi.json')).json();
+    expect(doc).toMatchObject({ openapi: '3.1.0', paths: { '/hello/{name}': { get: { summary: 'Greet someone' } } } });
   });`,
     choices.sessions &&
       `
@@ -293,7 +300,6 @@ export function projectFiles(choices: Choices, versions: Versions, secret: strin
     ['src/greetings.ts', controller(choices)],
     ['test/app.test.ts', test(choices)],
   ];
-  if (choices.openapi) files.push(['src/openapi.ts', OPENAPI]);
   if (choices.static) files.push(['public/index.html', INDEX_HTML(choices.name)]);
   if (choices.sessions) files.push(['.env', `SECRET=${secret}\n`]);
   return files;

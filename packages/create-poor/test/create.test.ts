@@ -63,12 +63,16 @@ describe('create-poor', () => {
       '@poor/openapi',
       '@poor/static',
       '@poor/ws',
+      'swagger-ui-dist',
     ]);
     expect(pkg.scripts?.start).toBe('node --env-file=.env dist/main.js');
     expect(read('every', '.env')).toMatch(/^SECRET=[0-9a-f]{64}\n$/);
     expect(read('every', '.gitignore')).toContain('.env');
     expect(read('every', 'tsconfig.json')).toContain('"experimentalDecorators": true');
-    expect(read('every', 'src', 'app.ts')).toContain('addOns: [openapi(document), documentRoot(');
+    expect(read('every', 'src', 'app.ts')).toContain(
+      "addOns: [openapi({ documentPath: '/openapi.json', docsPath: '/docs'",
+    );
+    expect(read('every', 'src', 'greetings.ts')).toContain("@operation('/hello/<name>', 'GET', hello)");
     expect(readdirSync(join(work, 'every', 'public'))).toEqual(['index.html']);
   });
 
@@ -87,7 +91,7 @@ describe('create-poor', () => {
       }).catch((error: { stdout?: string; stderr?: string }) => {
         throw new Error(`vitest: ${error.stdout ?? ''}${error.stderr ?? ''}`);
       });
-      expect(stdout).toMatch(/Tests\s+6 passed \(6\)/);
+      expect(stdout).toMatch(/Tests\s+7 passed \(7\)/);
     },
   );
 
