@@ -352,6 +352,25 @@ describe.skipIf(!heavy)('the packages from a registry, by name', () => {
       expect(await stop()).toBe(0); // signals: true closes gracefully on SIGTERM
     });
 
+    it('npm run dev serves the sources with tsx watch', { timeout: 120_000 }, async () => {
+      // its own process group: npm, tsx's watcher and the app stop together
+      const dev = spawn('npm', ['run', 'dev'], {
+        cwd: join(scaffolds, 'demo'),
+        env: { ...env, PORT: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      try {
+        const line = await lineOf(dev, /listening on http:\/\/127\.0\.0\.1:\d+\//, 60_000);
+        const base = /http:\/\/127\.0\.0\.1:\d+/.exec(line)?.[0] ?? '';
+        expect(await (await fetch(`${base}/hello/dev`)).json()).toEqual({ hello: 'dev' });
+      } finally {
+        const exited = once(dev, 'exit');
+        process.kill(-(dev.pid as number), 'SIGTERM');
+        await exited;
+      }
+    });
+
     it('with every optional part and legacy decorators', { timeout: 600_000 }, async () => {
       const flags = ['--static', '--ws', '--openapi', '--sessions', '--legacy'];
       const { test, base, stop } = await createAndServe('full', flags);
