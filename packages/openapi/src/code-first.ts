@@ -2,7 +2,7 @@
 // a generated OpenAPI 3.1 document, which the add-on merges with a hand-written one and then
 // compiles like any other — one validation path. Their security comes from the guards that
 // run before each handler.
-import { createMemberDecorator, securityOf, type Application, type Methods } from '@poor/core';
+import { createMemberDecorator, reasonPhrase, securityOf, type Application, type Methods } from '@poor/core';
 import { isObject, SpecError, type Json } from './document.js';
 import type {
   BodySpec,
@@ -29,18 +29,6 @@ const FILTER_SCHEMAS: Record<string, Json> = {
   float: { type: 'number' },
   hex: { type: 'string', pattern: '^[0-9a-fA-F]+$' },
   uuid: { type: 'string', format: 'uuid' },
-};
-const REASONS: Record<string, string> = {
-  '200': 'OK',
-  '201': 'Created',
-  '202': 'Accepted',
-  '204': 'No Content',
-  '400': 'Bad Request',
-  '401': 'Unauthorized',
-  '403': 'Forbidden',
-  '404': 'Not Found',
-  '409': 'Conflict',
-  '422': 'Unprocessable Content',
 };
 
 function isStandard(value: object): value is StandardJsonSchema {
@@ -112,7 +100,7 @@ function responsesOf(spec: OperationSpec, where: string): Json {
   const responses: Json = {};
   for (const [status, value] of Object.entries(spec.responses ?? {})) {
     const at = `${where}/responses/${status}`;
-    const description = REASONS[status] ?? `Status ${status}`;
+    const description = /^\d{3}$/.test(status) ? reasonPhrase(Number(status)) : `Status ${status}`;
     if (value === null) responses[status] = { description };
     else if (isResponseSpec(value)) {
       const content = value.content ?? (value.schema === undefined ? undefined : { 'application/json': value.schema });
