@@ -107,6 +107,7 @@ export {
   PoorSession,
   Session,
   SessionError,
+  SessionKeys,
   type HeaderTarget,
   type Secret,
   type SessionOptions,

@@ -2,7 +2,7 @@
 // lazily, written back when changed (handlers return plain objects), cleared on log-out; a
 // forged, stale or expired cookie is an empty session whose cookie is cleared, never a 400.
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { Application, PoorSession, sessions, type ApplicationOptions } from '../src/index.js';
+import { Application, PoorSession, SessionKeys, sessions, type ApplicationOptions } from '../src/index.js';
 import { closeServer, describeBoth, recordingLogger, type Reply, type Send } from './helpers/transports.js';
 
 const SECRET = 'k'.repeat(32);
@@ -177,5 +177,26 @@ describe('req.session without the add-on', () => {
     app.route('/me', (req) => ({ user: req.session.data.user ?? null }));
     expect((await app.inject('/me')).status).toBe(500);
     expect(logger.lines.some((line) => line.level === 'error' && line.text.includes('app.use(sessions())'))).toBe(true);
+  });
+});
+
+describe('SessionKeys', () => {
+  it('derived once, seal and open the same cookies as the secrets they come from', () => {
+    const keys = new SessionKeys([SECRET, OTHER_SECRET]);
+    const byHand = new PoorSession(SECRET);
+    byHand.data = { user: 'ann' };
+    const value = (byHand.write().split(';')[0] as string).slice('SESSID='.length);
+    const opened = new PoorSession(keys).load({ SESSID: value });
+    expect([opened.data, opened.rotated]).toEqual([{ user: 'ann' }, false]);
+    const older = new PoorSession(OTHER_SECRET);
+    older.data = { user: 'bob' };
+    const rotated = new PoorSession(keys).load({ SESSID: (older.write().split(';')[0] as string).slice(7) });
+    expect([rotated.data, rotated.rotated]).toEqual([{ user: 'bob' }, true]);
+  });
+
+  it('refuse a missing or short secret with the TypeError PoorSession gives', () => {
+    expect(() => new SessionKeys(undefined)).toThrow(/^PoorSession needs a secret key/);
+    expect(() => new SessionKeys([])).toThrow('PoorSession needs at least one secret key');
+    expect(() => new SessionKeys('short')).toThrow(/at least 32 bytes/);
   });
 });

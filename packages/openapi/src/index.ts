@@ -390,7 +390,7 @@ function matchRoute(compiled: CompiledDocument, pattern: string, params: readonl
 /** One start-up line naming the operations no route serves (a typo in a pattern, a missing controller). */
 function reportUnrouted(app: Application, compiled: CompiledDocument): void {
   const keys = new Set<string>();
-  for (const entry of [...app.router.staticRoutes, ...app.router.patternRoutes]) {
+  for (const entry of app.router.entries) {
     for (const base of compiled.bases) {
       if (base === '' || entry.pattern === base || entry.pattern.startsWith(`${base}/`)) {
         keys.add(routeKey(entry.pattern.slice(base.length) || '/'));

@@ -1,7 +1,7 @@
 // The sessions add-on: `req.session` opened lazily from a sealed cookie (PoorSession), written
 // back by one onSend hook when the data changed, cleared when the cookie cannot be trusted.
 import type { AddOn } from '../app/application.js';
-import { PoorSession, SessionError, type Secret, type SessionOptions } from '../auth/session.js';
+import { PoorSession, SessionError, SessionKeys, type Secret, type SessionOptions } from '../auth/session.js';
 import { kSessions } from '../http/symbols.js';
 import { logFields } from '../request/log-fields.js';
 import type { Request } from '../request/request.js';
@@ -39,12 +39,13 @@ export function sessions(options: SessionsOptions = {}): AddOn {
   const { secretKey, rolling = false, ...cookie } = options;
   return (app) => {
     const opened = new WeakMap<object, Opened>();
-    let secret: Secret | readonly Secret[] | undefined;
+    // Derived once when the app gets ready (a missing or short secret stops it there).
+    let keys: SessionKeys | undefined;
 
     app.onReady(() => {
-      secret = secretKey ?? app.secretKey;
       try {
-        new PoorSession(secret, cookie);
+        keys = new SessionKeys(secretKey ?? app.secretKey);
+        new PoorSession(keys, cookie); // the cookie options, checked once too
       } catch (error) {
         throw new TypeError(`sessions(): ${(error as Error).message}`, { cause: error });
       }
@@ -54,7 +55,7 @@ export function sessions(options: SessionsOptions = {}): AddOn {
       let state = opened.get(target);
       if (state === undefined) {
         const req = target as Request;
-        const session = new PoorSession<SessionData>(secret, cookie);
+        const session = new PoorSession<SessionData>(keys, cookie);
         let before: string | undefined;
         try {
           before = JSON.stringify(session.load(req).data);

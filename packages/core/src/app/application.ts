@@ -48,7 +48,7 @@ function unmetRequirements(app: Application): string[] {
     }
   };
   for (const phase of PRE_PHASES) check(tables.app[phase], '(app-wide)');
-  for (const entry of [...app.router.staticRoutes, ...app.router.patternRoutes]) {
+  for (const entry of app.router.entries) {
     for (const handler of [...entry.handlers.values(), ...entry.upgrades.values()]) {
       const scope = tables.scopeOf(handler);
       for (const phase of PRE_PHASES) {

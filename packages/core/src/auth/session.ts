@@ -216,6 +216,28 @@ function toKey(secret: Secret): Buffer {
 }
 
 /**
+ * Session keys derived once (HKDF-SHA256, about 10 µs a secret) from one secret or a list of
+ * them, for sealing many sessions: `new PoorSession(keys)` derives nothing per request.
+ *
+ * @example
+ * const keys = new SessionKeys(app.secretKey);          // once
+ * const session = new PoorSession(keys).load(req);      // per request
+ */
+export class SessionKeys {
+  /** @internal The derived AES-256 keys, the sealing one first. */
+  readonly keys: readonly Buffer[];
+
+  constructor(secretKey: Secret | ReadonlyArray<Secret> | undefined) {
+    if (secretKey === undefined || secretKey === null) {
+      throw new TypeError('PoorSession needs a secret key: set the Application option secretKey (32 random bytes)');
+    }
+    const secrets = typeof secretKey === 'string' || secretKey instanceof Uint8Array ? [secretKey] : [...secretKey];
+    if (secrets.length === 0) throw new TypeError('PoorSession needs at least one secret key');
+    this.keys = secrets.map(toKey);
+  }
+}
+
+/**
  * A self-contained cookie session holding a JSON object, sealed with AES-256-GCM: the key is
  * derived with HKDF-SHA256 from the secret (32 bytes at least), every write uses a fresh
  * random 96-bit nonce, and the cookie name is authenticated too (a cookie cannot be moved to
@@ -230,18 +252,14 @@ function toKey(secret: Secret): Buffer {
  * session.header(response);
  */
 export class PoorSession<T extends object = Record<string, unknown>> extends CookieSession<T> {
-  #keys: Buffer[];
+  #keys: readonly Buffer[];
   #lifetime: number;
   #rotated = false;
 
-  constructor(secretKey: Secret | ReadonlyArray<Secret> | undefined, options: SessionOptions = {}) {
+  /** `secretKey`: a secret, a list (the first seals, each opens), or {@link SessionKeys} derived once. */
+  constructor(secretKey: Secret | ReadonlyArray<Secret> | SessionKeys | undefined, options: SessionOptions = {}) {
     super(options, {} as T);
-    if (secretKey === undefined || secretKey === null) {
-      throw new TypeError('PoorSession needs a secret key: set the Application option secretKey (32 random bytes)');
-    }
-    const secrets = typeof secretKey === 'string' || secretKey instanceof Uint8Array ? [secretKey] : [...secretKey];
-    if (secrets.length === 0) throw new TypeError('PoorSession needs at least one secret key');
-    this.#keys = secrets.map(toKey);
+    this.#keys = (secretKey instanceof SessionKeys ? secretKey : new SessionKeys(secretKey)).keys;
     this.#lifetime = options.maxAge ?? FOURTEEN_DAYS;
   }
 
