@@ -41,7 +41,7 @@ function nodeVersion(): [number, number] {
 
 /** This package's version: the `@poor/*` packages of the same release go into the project. */
 function ownVersion(): string {
-  const file = join(dirname(new URL(import.meta.url).pathname), '..', 'package.json');
+  const file = new URL('../package.json', import.meta.url); // a URL: a path with spaces stays a path
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 

@@ -3,7 +3,7 @@
 // each choice, the refusals, and that a project with every part type-checks with its own
 // tsconfig.json and passes its own tests (the packaging test does the same from a registry).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -112,6 +112,16 @@ describe('create-poor', () => {
     expect(unknown).toMatchObject({ code: 1, err: expect.stringContaining("Unknown option '--nope'") });
     expect(unknown.err).toContain('usage: npm create poor@latest');
     expect(existsSync(join(work, 'x'))).toBe(false);
+  });
+
+  it('runs from a folder whose path has a space (an npx cache under "C:\\Users\\Ann Lee")', async () => {
+    const installed = join(work, 'with space', 'create-poor');
+    cpSync(join(here, '..', 'dist'), join(installed, 'dist'), { recursive: true });
+    cpSync(join(here, '..', 'package.json'), join(installed, 'package.json'));
+    const { stdout } = await run(process.execPath, [join(installed, 'dist', 'index.js'), 'spaced', '--yes'], {
+      cwd: work,
+    });
+    expect(stdout).toContain('Created spaced in spaced');
   });
 
   it('--help prints the usage and writes nothing', async () => {
