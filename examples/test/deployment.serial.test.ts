@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, nginx, nginxConf, waitForLine, waitForPort } from './helpers-nginx.js';
+import { lineOf } from '../../packages/core/test/helpers/processes.js';
+import { freePort, nginx, nginxConf, waitForPort } from './helpers-nginx.js';
 import { WebSocket } from 'ws';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -31,7 +32,7 @@ describe.skipIf(!nginx)('behind nginx: the cluster example', () => {
     });
     primary.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     primary.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitForLine(primary, /workers listening/);
+    await lineOf(primary, /workers listening/, 30_000);
     for (const temp of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, temp));
     writeFileSync(join(dir, 'nginx.conf'), nginxConf(dir, front, [app]));
     proxy = spawn(nginx as string, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
@@ -118,7 +119,7 @@ describe.skipIf(!nginx)('behind nginx: the cluster example', () => {
     const clients = Array.from({ length: 6 }, (_, index) => client(index));
     await new Promise((resolve) => setTimeout(resolve, 300));
     // starting a worker compiles TypeScript (tsx): slow on a loaded machine
-    const reloaded = waitForLine(primary, /reloaded/, 120_000);
+    const reloaded = lineOf(primary, /reloaded/, 120_000);
     primary.kill('SIGHUP');
     await reloaded;
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -1,6 +1,5 @@
 // nginx on loopback for the deployment tests: a configuration in a temporary folder, and the
 // small waits the tests share (each an event with a deadline).
-import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -21,24 +20,6 @@ export async function freePort(): Promise<number> {
   server.close();
   await once(server, 'close');
   return port;
-}
-
-/** Resolves once `child` has printed a line matching `pattern` (from the moment of the call). */
-export function waitForLine(child: ChildProcess, pattern: RegExp, timeout = 30_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`no line matching ${String(pattern)}; got: ${text}`)), timeout);
-    const onData = (chunk: Buffer): void => {
-      text += chunk.toString();
-      const found = text.split('\n').find((line) => pattern.test(line));
-      if (found) {
-        clearTimeout(timer);
-        child.stdout?.off('data', onData);
-        resolve(found);
-      }
-    };
-    child.stdout?.on('data', onData);
-  });
 }
 
 /** Resolves once something answers HTTP on `port` (10 s at most). */

@@ -16,7 +16,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lineOf, startRegistry, type TestRegistry } from './helpers/registry.js';
+import { lineOf } from './helpers/processes.js';
+import { startRegistry, type TestRegistry } from './helpers/registry.js';
 
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

@@ -2,12 +2,13 @@
 // on Node.js 20) with a temporary storage, our packages published to it, every other package
 // proxied from the registry npm is configured with. npm is pointed at it through environment
 // variables only (a fresh cache and user config per run: no stale `npx` cache, no real token).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { lineOf } from './processes.js';
 
 const run = promisify(execFile);
 const VERDACCIO = 'verdaccio@6.8.0';
@@ -19,35 +20,6 @@ export interface TestRegistry {
   /** Publishes a packed tarball (`npm publish file.tgz`). */
   publish(tarball: string): Promise<void>;
   close(): Promise<void>;
-}
-
-/** Resolves with the first line of `child`'s output matching `pattern`; rejects, saying what it saw, if it exits or `deadline` ms pass. */
-export function lineOf(child: ChildProcess, pattern: RegExp, deadline: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const stop = (error?: Error, line?: string): void => {
-      clearTimeout(timer);
-      child.stdout?.off('data', onData);
-      child.stderr?.off('data', onData);
-      child.off('exit', onExit);
-      if (error) reject(error);
-      else resolve(line as string);
-    };
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.toString();
-      const line = seen.split('\n').find((text) => pattern.test(text));
-      if (line !== undefined) stop(undefined, line);
-    };
-    const onExit = (code: number | null): void =>
-      stop(new Error(`exited (${String(code)}) before ${String(pattern)}; it printed: ${seen}`));
-    const timer = setTimeout(
-      () => stop(new Error(`no ${String(pattern)} in ${deadline} ms; it printed: ${seen}`)),
-      deadline,
-    );
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', onExit);
-  });
 }
 
 /** Verdaccio installed once per machine (in the temporary folder), shared by later runs. */
